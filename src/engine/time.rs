@@ -1,0 +1,118 @@
+//! Simulated time: integer microseconds, never floating point, so that event
+//! order and every output are exact and portable.
+
+use std::fmt;
+use std::ops::{Add, Sub};
+
+/// A point in (or span of) simulated time, in microseconds.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimTime(pub u64);
+
+impl SimTime {
+    pub const ZERO: SimTime = SimTime(0);
+    pub const MAX: SimTime = SimTime(u64::MAX);
+    pub const MICROS_PER_SEC: u64 = 1_000_000;
+
+    pub const fn from_micros(us: u64) -> Self {
+        SimTime(us)
+    }
+
+    pub const fn from_secs(s: u64) -> Self {
+        SimTime(s * Self::MICROS_PER_SEC)
+    }
+
+    pub const fn from_millis(ms: u64) -> Self {
+        SimTime(ms * 1000)
+    }
+
+    /// Rounds to the nearest microsecond; negative and NaN become zero and
+    /// overflow saturates, so a sampled duration can never wrap time around.
+    pub fn from_secs_f64(s: f64) -> Self {
+        Self::from_micros_f64(s * Self::MICROS_PER_SEC as f64)
+    }
+
+    pub fn from_micros_f64(us: f64) -> Self {
+        if us.is_nan() || us <= 0.0 {
+            SimTime(0)
+        } else if us >= u64::MAX as f64 {
+            SimTime(u64::MAX)
+        } else {
+            SimTime(us.round() as u64)
+        }
+    }
+
+    pub const fn micros(self) -> u64 {
+        self.0
+    }
+
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / Self::MICROS_PER_SEC as f64
+    }
+
+    pub const fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+
+    pub const fn saturating_add(self, d: SimTime) -> SimTime {
+        SimTime(self.0.saturating_add(d.0))
+    }
+
+    pub const fn saturating_sub(self, d: SimTime) -> SimTime {
+        SimTime(self.0.saturating_sub(d.0))
+    }
+}
+
+impl Add for SimTime {
+    type Output = SimTime;
+    /// Saturating: a run ends long before `u64::MAX` µs (584,000 years), and
+    /// "never" is represented by `SimTime::MAX`.
+    fn add(self, d: SimTime) -> SimTime {
+        self.saturating_add(d)
+    }
+}
+
+impl Sub for SimTime {
+    type Output = SimTime;
+    fn sub(self, d: SimTime) -> SimTime {
+        self.saturating_sub(d)
+    }
+}
+
+impl fmt::Display for SimTime {
+    /// Human form used in messages and `explain`: `1.250s`, `250ms`, `12us`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let us = self.0;
+        if us.is_multiple_of(1_000_000) {
+            write!(f, "{}s", us / 1_000_000)
+        } else if us >= 1_000_000 {
+            write!(f, "{:.6}s", self.as_secs_f64())
+        } else if us.is_multiple_of(1000) {
+            write!(f, "{}ms", us / 1000)
+        } else {
+            write!(f, "{}us", us)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions_round_and_saturate() {
+        assert_eq!(SimTime::from_secs_f64(1.5).micros(), 1_500_000);
+        assert_eq!(SimTime::from_secs_f64(-3.0), SimTime::ZERO);
+        assert_eq!(SimTime::from_secs_f64(f64::NAN), SimTime::ZERO);
+        assert_eq!(SimTime::from_secs_f64(1e300), SimTime::MAX);
+        assert_eq!(SimTime::MAX + SimTime(5), SimTime::MAX);
+        assert_eq!(SimTime(3) - SimTime(5), SimTime::ZERO);
+    }
+
+    #[test]
+    fn display_is_readable() {
+        assert_eq!(SimTime::from_secs(20).to_string(), "20s");
+        assert_eq!(SimTime::from_millis(250).to_string(), "250ms");
+        assert_eq!(SimTime(1_250_000).to_string(), "1.250000s");
+        assert_eq!(SimTime(12).to_string(), "12us");
+    }
+}

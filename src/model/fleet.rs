@@ -1,0 +1,257 @@
+//! The storage fleet: which visible messages each node holds, oldest first,
+//! and which nodes are up.
+//!
+//! Each node keeps a min-heap of `(seq, slot)` of its visible messages. A
+//! tournament tree over the nodes holds each up node's oldest `seq`, so a long
+//! poll finds the oldest visible message of the whole queue in O(log N), and a
+//! node going down or up is one O(log N) update. Heaps may hold stale entries
+//! (a visible message that expired); the invariant is that the *top* of every
+//! heap is live, which keeps the tree exact.
+
+use super::messages::{Slab, State};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+const NONE: u64 = u64::MAX;
+
+pub struct Fleet {
+    heaps: Vec<BinaryHeap<Reverse<(u64, u32)>>>,
+    /// Visible messages per node (the heaps may hold stale extras).
+    visible: Vec<u64>,
+    up: Vec<bool>,
+    up_count: u32,
+    /// Tournament tree: leaves at `[size, 2 size)`; `tree[i]` = min key below.
+    tree: Vec<u64>,
+    size: usize,
+    /// Visible messages on up nodes / on down nodes.
+    visible_up: u64,
+    visible_down: u64,
+}
+
+impl Fleet {
+    pub fn new(nodes: u32) -> Fleet {
+        let n = nodes as usize;
+        let size = n.next_power_of_two();
+        Fleet {
+            heaps: (0..n).map(|_| BinaryHeap::new()).collect(),
+            visible: vec![0; n],
+            up: vec![true; n],
+            up_count: nodes,
+            tree: vec![NONE; 2 * size],
+            size,
+            visible_up: 0,
+            visible_down: 0,
+        }
+    }
+
+    pub fn nodes(&self) -> u32 {
+        self.heaps.len() as u32
+    }
+
+    pub fn up(&self) -> &[bool] {
+        &self.up
+    }
+
+    pub fn up_count(&self) -> u32 {
+        self.up_count
+    }
+
+    pub fn is_up(&self, node: u32) -> bool {
+        self.up[node as usize]
+    }
+
+    /// Visible messages a request could get (on nodes that are up).
+    #[inline]
+    pub fn visible_reachable(&self) -> u64 {
+        self.visible_up
+    }
+
+    /// Visible messages stranded on nodes that are down.
+    pub fn visible_unreachable(&self) -> u64 {
+        self.visible_down
+    }
+
+    /// Visible messages held by one node.
+    pub fn visible_on(&self, node: u32) -> u64 {
+        self.visible[node as usize]
+    }
+
+    /// Oldest visible `seq` on `node` (ignoring whether it is up).
+    #[inline]
+    pub fn top(&self, node: u32) -> Option<(u64, u32)> {
+        self.heaps[node as usize].peek().map(|r| r.0)
+    }
+
+    /// Node holding the oldest visible message among up nodes.
+    #[inline]
+    pub fn oldest_node(&self) -> Option<u32> {
+        if self.tree[1] == NONE {
+            return None;
+        }
+        let mut i = 1;
+        while i < self.size {
+            i = if self.tree[2 * i] == self.tree[i] {
+                2 * i
+            } else {
+                2 * i + 1
+            };
+        }
+        Some((i - self.size) as u32)
+    }
+
+    /// A message became visible on `node`.
+    pub fn push(&mut self, node: u32, seq: u64, slot: u32) {
+        let n = node as usize;
+        self.heaps[n].push(Reverse((seq, slot)));
+        self.visible[n] += 1;
+        if self.up[n] {
+            self.visible_up += 1;
+        } else {
+            self.visible_down += 1;
+        }
+        self.refresh(node);
+    }
+
+    /// Takes the oldest visible message of `node` (whose top must be live).
+    pub fn pop(&mut self, node: u32, msgs: &Slab) -> Option<u32> {
+        let n = node as usize;
+        let Reverse((_, slot)) = self.heaps[n].pop()?;
+        self.visible[n] -= 1;
+        if self.up[n] {
+            self.visible_up -= 1;
+        } else {
+            self.visible_down -= 1;
+        }
+        self.clean_top(node, msgs);
+        Some(slot)
+    }
+
+    /// A visible message left without being received (it expired): its heap
+    /// entry is now stale. Called *after* the slab marked it gone.
+    pub fn forget(&mut self, node: u32, msgs: &Slab) {
+        let n = node as usize;
+        self.visible[n] -= 1;
+        if self.up[n] {
+            self.visible_up -= 1;
+        } else {
+            self.visible_down -= 1;
+        }
+        self.clean_top(node, msgs);
+    }
+
+    pub fn set_up(&mut self, node: u32, up: bool) {
+        let n = node as usize;
+        if self.up[n] == up {
+            return;
+        }
+        self.up[n] = up;
+        let v = self.visible[n];
+        if up {
+            self.up_count += 1;
+            self.visible_down -= v;
+            self.visible_up += v;
+        } else {
+            self.up_count -= 1;
+            self.visible_up -= v;
+            self.visible_down += v;
+        }
+        self.refresh(node);
+    }
+
+    /// Drops stale entries from the top of a heap, then updates the tree.
+    fn clean_top(&mut self, node: u32, msgs: &Slab) {
+        let heap = &mut self.heaps[node as usize];
+        while let Some(&Reverse((seq, slot))) = heap.peek() {
+            if msgs.is(slot, seq, State::Visible) {
+                break;
+            }
+            heap.pop();
+        }
+        if heap.is_empty() && heap.capacity() > 1024 {
+            // Give back the memory of a drained backlog.
+            heap.shrink_to(64);
+        }
+        self.refresh(node);
+    }
+
+    fn refresh(&mut self, node: u32) {
+        let n = node as usize;
+        let key = if self.up[n] {
+            self.heaps[n].peek().map_or(NONE, |r| r.0 .0)
+        } else {
+            NONE
+        };
+        let mut i = self.size + n;
+        if self.tree[i] == key {
+            return;
+        }
+        self.tree[i] = key;
+        while i > 1 {
+            i /= 2;
+            let m = self.tree[2 * i].min(self.tree[2 * i + 1]);
+            if self.tree[i] == m {
+                break;
+            }
+            self.tree[i] = m;
+        }
+    }
+
+    /// Approximate heap memory in bytes (for the memory tests).
+    pub fn heap_entries(&self) -> usize {
+        self.heaps.iter().map(|h| h.len()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SimTime;
+    use crate::model::messages::Message;
+
+    fn add(slab: &mut Slab, f: &mut Fleet, seq: u64, node: u32) -> u32 {
+        let slot = slab.insert(Message {
+            seq,
+            sent: SimTime::ZERO,
+            stored: SimTime::ZERO,
+            receipt: 0,
+            size: 1,
+            node,
+            receives: 0,
+            state: State::Visible,
+        });
+        f.push(node, seq, slot);
+        slot
+    }
+
+    #[test]
+    fn oldest_node_tracks_ups_and_downs() {
+        let mut slab = Slab::default();
+        let mut f = Fleet::new(5);
+        add(&mut slab, &mut f, 10, 3);
+        add(&mut slab, &mut f, 11, 1);
+        add(&mut slab, &mut f, 12, 3);
+        assert_eq!(f.oldest_node(), Some(3));
+        f.set_up(3, false);
+        assert_eq!(f.oldest_node(), Some(1));
+        assert_eq!(f.visible_reachable(), 1);
+        assert_eq!(f.visible_unreachable(), 2);
+        f.set_up(3, true);
+        assert_eq!(f.oldest_node(), Some(3));
+        let s = f.pop(3, &slab).unwrap();
+        slab.get_mut(s).state = State::InFlight;
+        assert_eq!(f.oldest_node(), Some(1));
+        assert_eq!(f.visible_reachable(), 2);
+    }
+
+    #[test]
+    fn stale_tops_are_cleaned() {
+        let mut slab = Slab::default();
+        let mut f = Fleet::new(2);
+        let a = add(&mut slab, &mut f, 1, 0);
+        add(&mut slab, &mut f, 2, 0);
+        slab.remove(a);
+        f.forget(0, &slab);
+        assert_eq!(f.top(0).map(|t| t.0), Some(2));
+        assert_eq!(f.visible_on(0), 1);
+    }
+}

@@ -1,0 +1,43 @@
+//! A window into a running simulation, for teaching mode (`explain`): the
+//! model calls these hooks; the default implementations do nothing and
+//! compile away for ordinary runs.
+
+use super::queue::{Delivery, SqsQueue};
+use crate::engine::SimTime;
+
+/// A receive at the moment the queue answered it.
+pub struct ServedReceive<'a> {
+    pub now: SimTime,
+    pub consumer: u32,
+    /// `Some(visible messages before serving)` for a short poll.
+    pub short_poll_depth: Option<u64>,
+    /// Nodes a short poll sampled (empty for long polls).
+    pub sampled: &'a [u32],
+    pub delivered: &'a [Delivery],
+    /// Reachable visible messages right after serving.
+    pub visible_after: u64,
+}
+
+pub trait Observer {
+    /// Whether to call `before_short_poll` (it costs a look at the queue).
+    fn wants_detail(&self) -> bool {
+        false
+    }
+    /// A short poll has chosen its nodes and is about to take messages.
+    fn before_short_poll(
+        &mut self,
+        _now: SimTime,
+        _consumer: u32,
+        _sampled: &[u32],
+        _queue: &SqsQueue,
+    ) {
+    }
+    /// A receive was answered (messages, or empty).
+    fn served(&mut self, _r: &ServedReceive<'_>, _queue: &SqsQueue) {}
+    /// A long poll found nothing and waits up to `wait`.
+    fn long_poll_parked(&mut self, _now: SimTime, _consumer: u32, _wait: SimTime) {}
+    /// A short poll got an OverLimit error.
+    fn overlimit(&mut self, _now: SimTime, _consumer: u32) {}
+}
+
+impl Observer for () {}

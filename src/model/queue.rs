@@ -1,0 +1,423 @@
+//! The SQS queue itself: storing, receiving, deleting, and the clocks that
+//! move messages between states (delay end, visibility timeout, retention).
+//!
+//! Clocks are FIFO lanes instead of one event per message: every message in a
+//! lane got the same timeout, so lane order is due order and a single engine
+//! event (`QueueTimer`) at the earliest due time serves them all. Entries of
+//! messages deleted meanwhile are skipped when they reach the front. This
+//! keeps the event heap small and its memory bounded by live messages.
+
+use super::fleet::Fleet;
+use super::messages::{Message, Slab, State};
+use crate::engine::SimTime;
+use std::collections::VecDeque;
+
+/// One message handed to a consumer.
+#[derive(Copy, Clone, Debug)]
+pub struct Delivery {
+    pub slot: u32,
+    pub receipt: u64,
+    pub seq: u64,
+    pub sent: SimTime,
+    pub size: u32,
+    pub node: u32,
+    /// This is the message's first delivery (latency is measured on these).
+    pub first: bool,
+}
+
+/// What the queue did, over the whole run (not only after warm-up): the
+/// conservation identity is checked on these.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub sent: u64,
+    pub deleted: u64,
+    pub dead_lettered: u64,
+    pub expired: u64,
+    pub received: u64,
+    pub redeliveries: u64,
+}
+
+/// Messages moved by a timer, for the recorder and `explain`.
+#[derive(Clone, Debug, Default)]
+pub struct TimerOutcome {
+    pub became_visible: u64,
+    pub dead_lettered: u64,
+    pub expired: u64,
+}
+
+struct VtLane {
+    timeout: SimTime,
+    q: VecDeque<(SimTime, u32, u64)>, // (due, slot, receipt)
+}
+
+pub struct SqsQueue {
+    pub msgs: Slab,
+    pub fleet: Fleet,
+    delay: SimTime,
+    retention: SimTime,
+    max_receive_count: Option<u32>,
+    in_flight_limit: u64,
+    next_seq: u64,
+    next_receipt: u64,
+    vt_lanes: Vec<VtLane>,
+    delay_lane: VecDeque<(SimTime, u32, u64)>, // (due, slot, seq)
+    /// Live messages in storage order, for retention (lazily compacted).
+    expiry: VecDeque<(u64, u32)>, // (seq, slot)
+    /// Long polls waiting for a message: (consumer, request serial), oldest first.
+    waiters: VecDeque<(u32, u32)>,
+    in_flight: u64,
+    delayed: u64,
+    pub totals: Totals,
+}
+
+impl SqsQueue {
+    pub fn new(
+        nodes: u32,
+        delay: SimTime,
+        retention: SimTime,
+        max_receive_count: Option<u32>,
+        in_flight_limit: u64,
+    ) -> SqsQueue {
+        SqsQueue {
+            msgs: Slab::default(),
+            fleet: Fleet::new(nodes),
+            delay,
+            retention,
+            max_receive_count,
+            in_flight_limit,
+            next_seq: 0,
+            next_receipt: 1,
+            vt_lanes: Vec::new(),
+            delay_lane: VecDeque::new(),
+            expiry: VecDeque::new(),
+            waiters: VecDeque::new(),
+            in_flight: 0,
+            delayed: 0,
+            totals: Totals::default(),
+        }
+    }
+
+    pub fn in_flight(&self) -> u64 {
+        self.in_flight
+    }
+    pub fn delayed(&self) -> u64 {
+        self.delayed
+    }
+    pub fn visible(&self) -> u64 {
+        self.fleet.visible_reachable()
+    }
+    pub fn unreachable(&self) -> u64 {
+        self.fleet.visible_unreachable()
+    }
+
+    /// How many more messages may go in flight before the OverLimit error.
+    pub fn in_flight_room(&self) -> u64 {
+        self.in_flight_limit.saturating_sub(self.in_flight)
+    }
+
+    /// Stores a message on `node`. Returns true if it is visible at once.
+    pub fn store(&mut self, now: SimTime, sent: SimTime, size: u32, node: u32) -> bool {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.totals.sent += 1;
+        let delayed = !self.delay.is_zero();
+        let slot = self.msgs.insert(Message {
+            seq,
+            sent,
+            stored: now,
+            receipt: 0,
+            size,
+            node,
+            receives: 0,
+            state: if delayed {
+                State::Delayed
+            } else {
+                State::Visible
+            },
+        });
+        self.expiry.push_back((seq, slot));
+        if delayed {
+            self.delayed += 1;
+            self.delay_lane.push_back((now + self.delay, slot, seq));
+        } else {
+            self.fleet.push(node, seq, slot);
+        }
+        // Lazily deleted entries must not outgrow the live messages.
+        if self.expiry.len() as u64 > 2 * self.msgs.live() + 1024 {
+            let msgs = &self.msgs;
+            self.expiry.retain(|&(seq, slot)| {
+                let m = msgs.get(slot);
+                m.seq == seq && m.state != State::Free
+            });
+        }
+        !delayed
+    }
+
+    /// Receives up to `max` of the oldest visible messages held on the
+    /// `sampled` nodes (a short poll). Appends to `out`, returns how many.
+    pub fn receive_from(
+        &mut self,
+        now: SimTime,
+        sampled: &[u32],
+        max: u32,
+        timeout: SimTime,
+        out: &mut Vec<Delivery>,
+    ) -> u32 {
+        let max = (max as u64).min(self.in_flight_room()) as u32;
+        let mut got = 0;
+        while got < max {
+            // k-way merge: the sampled node whose oldest message is oldest.
+            let mut best: Option<(u64, u32)> = None;
+            for &node in sampled {
+                if let Some((seq, _)) = self.fleet.top(node) {
+                    if best.is_none_or(|(s, _)| seq < s) {
+                        best = Some((seq, node));
+                    }
+                }
+            }
+            let Some((_, node)) = best else { break };
+            self.take(now, node, timeout, out);
+            got += 1;
+        }
+        got
+    }
+
+    /// Receives up to `max` of the oldest visible messages of the whole
+    /// queue (a long poll queries every up node).
+    pub fn receive_any(
+        &mut self,
+        now: SimTime,
+        max: u32,
+        timeout: SimTime,
+        out: &mut Vec<Delivery>,
+    ) -> u32 {
+        let max = (max as u64).min(self.in_flight_room()) as u32;
+        let mut got = 0;
+        while got < max {
+            let Some(node) = self.fleet.oldest_node() else {
+                break;
+            };
+            self.take(now, node, timeout, out);
+            got += 1;
+        }
+        got
+    }
+
+    fn take(&mut self, now: SimTime, node: u32, timeout: SimTime, out: &mut Vec<Delivery>) {
+        let slot = self
+            .fleet
+            .pop(node, &self.msgs)
+            .expect("tree pointed at an empty node");
+        let receipt = self.next_receipt;
+        self.next_receipt += 1;
+        let m = self.msgs.get_mut(slot);
+        debug_assert_eq!(m.state, State::Visible);
+        m.state = State::InFlight;
+        m.receives += 1;
+        m.receipt = receipt;
+        let first = m.receives == 1;
+        out.push(Delivery {
+            slot,
+            receipt,
+            seq: m.seq,
+            sent: m.sent,
+            size: m.size,
+            node: m.node,
+            first,
+        });
+        self.in_flight += 1;
+        self.totals.received += 1;
+        if !first {
+            self.totals.redeliveries += 1;
+        }
+        // Clean the node's top only after the state change above.
+        let lane = match self.vt_lanes.iter().position(|l| l.timeout == timeout) {
+            Some(i) => i,
+            None => {
+                self.vt_lanes.push(VtLane {
+                    timeout,
+                    q: VecDeque::new(),
+                });
+                self.vt_lanes.len() - 1
+            }
+        };
+        self.vt_lanes[lane]
+            .q
+            .push_back((now + timeout, slot, receipt));
+    }
+
+    /// DeleteMessage: counts only if the message is still in flight under
+    /// this receipt. Returns whether it was deleted.
+    pub fn delete(&mut self, slot: u32, receipt: u64) -> bool {
+        let m = self.msgs.get(slot);
+        if m.state != State::InFlight || m.receipt != receipt {
+            return false;
+        }
+        self.msgs.remove(slot);
+        self.in_flight -= 1;
+        self.totals.deleted += 1;
+        true
+    }
+
+    /// Earliest time a timer lane has something due, skipping dead entries.
+    pub fn next_due(&mut self) -> Option<SimTime> {
+        let mut due = SimTime::MAX;
+        let msgs = &self.msgs;
+        for lane in &mut self.vt_lanes {
+            while let Some(&(t, slot, receipt)) = lane.q.front() {
+                let m = msgs.get(slot);
+                if m.state == State::InFlight && m.receipt == receipt {
+                    due = due.min(t);
+                    break;
+                }
+                lane.q.pop_front();
+            }
+        }
+        while let Some(&(t, slot, seq)) = self.delay_lane.front() {
+            if msgs.is(slot, seq, State::Delayed) {
+                due = due.min(t);
+                break;
+            }
+            self.delay_lane.pop_front();
+        }
+        while let Some(&(seq, slot)) = self.expiry.front() {
+            let m = msgs.get(slot);
+            if m.seq == seq && m.state != State::Free {
+                due = due.min(m.stored + self.retention);
+                break;
+            }
+            self.expiry.pop_front();
+        }
+        (due != SimTime::MAX).then_some(due)
+    }
+
+    /// Applies every timer due at or before `now`.
+    pub fn fire_due(&mut self, now: SimTime) -> TimerOutcome {
+        let mut out = TimerOutcome::default();
+        // Retention first: a message whose time is up does not reappear.
+        while let Some(&(seq, slot)) = self.expiry.front() {
+            let m = self.msgs.get(slot);
+            if m.seq != seq || m.state == State::Free {
+                self.expiry.pop_front();
+                continue;
+            }
+            if m.stored + self.retention > now {
+                break;
+            }
+            self.expiry.pop_front();
+            let (state, node) = (m.state, m.node);
+            self.msgs.remove(slot);
+            match state {
+                State::Visible => self.fleet.forget(node, &self.msgs),
+                State::InFlight => self.in_flight -= 1,
+                State::Delayed => self.delayed -= 1,
+                State::Free => unreachable!(),
+            }
+            self.totals.expired += 1;
+            out.expired += 1;
+        }
+        while let Some(&(t, slot, seq)) = self.delay_lane.front() {
+            if !self.msgs.is(slot, seq, State::Delayed) {
+                self.delay_lane.pop_front();
+                continue;
+            }
+            if t > now {
+                break;
+            }
+            self.delay_lane.pop_front();
+            self.delayed -= 1;
+            let m = self.msgs.get_mut(slot);
+            m.state = State::Visible;
+            let node = m.node;
+            self.fleet.push(node, seq, slot);
+            out.became_visible += 1;
+        }
+        for li in 0..self.vt_lanes.len() {
+            while let Some(&(t, slot, receipt)) = self.vt_lanes[li].q.front() {
+                let m = self.msgs.get(slot);
+                if m.state != State::InFlight || m.receipt != receipt {
+                    self.vt_lanes[li].q.pop_front();
+                    continue;
+                }
+                if t > now {
+                    break;
+                }
+                self.vt_lanes[li].q.pop_front();
+                self.in_flight -= 1;
+                if self.max_receive_count.is_some_and(|r| m.receives >= r) {
+                    self.msgs.remove(slot);
+                    self.totals.dead_lettered += 1;
+                    out.dead_lettered += 1;
+                } else {
+                    let (seq, node) = (m.seq, m.node);
+                    let m = self.msgs.get_mut(slot);
+                    m.state = State::Visible;
+                    m.receipt = 0;
+                    self.fleet.push(node, seq, slot);
+                    out.became_visible += 1;
+                }
+            }
+        }
+        out
+    }
+
+    pub fn set_node_up(&mut self, node: u32, up: bool) {
+        self.fleet.set_up(node, up);
+    }
+
+    pub fn push_waiter(&mut self, consumer: u32, serial: u32) {
+        self.waiters.push_back((consumer, serial));
+    }
+
+    /// The longest-waiting long poll that is still waiting, if any.
+    pub fn pop_waiter(&mut self, still_waiting: impl Fn(u32, u32) -> bool) -> Option<u32> {
+        while let Some((c, s)) = self.waiters.pop_front() {
+            if still_waiting(c, s) {
+                return Some(c);
+            }
+        }
+        None
+    }
+
+    /// Drops timed-out waiters from the front (keeps the deque bounded on an
+    /// idle queue where no message ever wakes anyone).
+    pub fn prune_waiters(&mut self, still_waiting: impl Fn(u32, u32) -> bool) {
+        while let Some(&(c, s)) = self.waiters.front() {
+            if still_waiting(c, s) {
+                break;
+            }
+            self.waiters.pop_front();
+        }
+    }
+
+    /// The conservation identity of SPEC §1, on whole-run totals.
+    pub fn conservation(&self) -> Result<(), String> {
+        let t = &self.totals;
+        let rhs = t.deleted
+            + self.visible()
+            + self.in_flight
+            + self.delayed
+            + t.dead_lettered
+            + t.expired
+            + self.unreachable();
+        if t.sent != rhs
+            || self.msgs.live()
+                != self.visible() + self.in_flight + self.delayed + self.unreachable()
+        {
+            return Err(format!(
+                "conservation violated: sent {} != deleted {} + visible {} + in flight {} + delayed {} + dead-lettered {} + expired {} + unreachable {} (live slots {})",
+                t.sent, t.deleted, self.visible(), self.in_flight, self.delayed, t.dead_lettered, t.expired, self.unreachable(), self.msgs.live()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Entries held by the lazily-cleaned indexes (for memory tests).
+    pub fn index_entries(&self) -> usize {
+        self.vt_lanes.iter().map(|l| l.q.len()).sum::<usize>()
+            + self.delay_lane.len()
+            + self.expiry.len()
+            + self.waiters.len()
+            + self.fleet.heap_entries()
+    }
+}

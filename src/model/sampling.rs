@@ -1,0 +1,230 @@
+//! How a short poll picks its `k` nodes: by weight, without replacement,
+//! among the nodes that are up.
+//!
+//! The draw is *successive sampling*: the first node with probability
+//! proportional to weight, the next in proportion among those left, and so
+//! on. When `k` is small next to the number of nodes up, it is done by
+//! rejection from an alias table (O(k) expected, independent of the fleet
+//! size); otherwise by Efraimidis–Spirakis keys over the up nodes, which has
+//! exactly the same distribution.
+
+use crate::engine::Stream;
+use rand::Rng;
+
+/// A uniform draw in `[0, n)` by multiply-shift (Lemire), stable across rand
+/// versions because it only uses `next_u64`.
+#[inline]
+pub fn below(rng: &mut Stream, n: u64) -> u64 {
+    ((rng.next_u64() as u128 * n as u128) >> 64) as u64
+}
+
+/// A uniform draw in `[0, 1)` with 53 bits.
+#[inline]
+pub fn unit(rng: &mut Stream) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// Vose's alias table: O(1) draws from a fixed discrete distribution.
+#[derive(Clone, Debug)]
+pub struct Alias {
+    prob: Vec<f64>,
+    alias: Vec<u32>,
+}
+
+impl Alias {
+    pub fn new(weights: &[f64]) -> Alias {
+        let n = weights.len();
+        let total: f64 = weights.iter().sum();
+        let mut scaled: Vec<f64> = weights.iter().map(|w| w * n as f64 / total).collect();
+        let mut prob = vec![1.0; n];
+        let mut alias: Vec<u32> = (0..n as u32).collect();
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
+            (0..n).partition(|&i| scaled[i] < 1.0);
+        while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
+            prob[s] = scaled[s];
+            alias[s] = l as u32;
+            scaled[l] -= 1.0 - scaled[s];
+            if scaled[l] < 1.0 {
+                large.pop();
+                small.push(l);
+            }
+        }
+        Alias { prob, alias }
+    }
+
+    #[inline]
+    pub fn draw(&self, rng: &mut Stream) -> u32 {
+        let i = below(rng, self.prob.len() as u64) as usize;
+        if unit(rng) < self.prob[i] {
+            i as u32
+        } else {
+            self.alias[i]
+        }
+    }
+}
+
+/// Picks short-poll nodes. Owns scratch space so a poll allocates nothing.
+#[derive(Clone, Debug)]
+pub struct Sampler {
+    weights: Vec<f64>,
+    equal: bool,
+    alias: Alias,
+    /// `mark[i] == stamp` ⇔ node `i` already picked in the current draw.
+    mark: Vec<u32>,
+    stamp: u32,
+    keys: Vec<(f64, u32)>,
+}
+
+impl Sampler {
+    pub fn new(weights: &[f64]) -> Sampler {
+        let equal = weights.windows(2).all(|w| w[0] == w[1]);
+        Sampler {
+            weights: weights.to_vec(),
+            equal,
+            alias: Alias::new(weights),
+            mark: vec![0; weights.len()],
+            stamp: 0,
+            keys: Vec::new(),
+        }
+    }
+
+    /// Fills `out` with up to `k` distinct up nodes (`up[i]`), all of them if
+    /// fewer than `k` are up.
+    pub fn sample(
+        &mut self,
+        rng: &mut Stream,
+        up: &[bool],
+        up_count: u32,
+        k: u32,
+        out: &mut Vec<u32>,
+    ) {
+        out.clear();
+        let n = self.weights.len() as u32;
+        if up_count <= k {
+            out.extend((0..n).filter(|&i| up[i as usize]));
+            return;
+        }
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.mark.iter_mut().for_each(|m| *m = 0);
+            self.stamp = 1;
+        }
+        if 2 * k <= up_count {
+            // Rejection: each accepted draw is a draw by weight conditioned on
+            // "up and not yet picked", i.e. the next step of successive sampling.
+            while (out.len() as u32) < k {
+                let i = if self.equal {
+                    below(rng, n as u64) as u32
+                } else {
+                    self.alias.draw(rng)
+                };
+                let iu = i as usize;
+                if up[iu] && self.mark[iu] != self.stamp {
+                    self.mark[iu] = self.stamp;
+                    out.push(i);
+                }
+            }
+        } else {
+            // Dense case: Efraimidis–Spirakis, the k largest u^(1/w).
+            self.keys.clear();
+            for i in 0..n {
+                if up[i as usize] {
+                    let u = unit(rng).max(f64::MIN_POSITIVE);
+                    let key = u.ln() / self.weights[i as usize];
+                    self.keys.push((key, i));
+                }
+            }
+            let k = k as usize;
+            self.keys
+                .select_nth_unstable_by(k - 1, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            out.extend(self.keys[..k].iter().map(|&(_, i)| i));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::StreamSeed;
+
+    /// Inclusion frequencies match exact successive-sampling probabilities,
+    /// both in the rejection regime and the dense regime.
+    #[test]
+    fn inclusion_probabilities_match_successive_sampling() {
+        let w = [1.0, 2.0, 3.0, 4.0];
+        let exact = exact_inclusion(&w, 2);
+        for (up_mask, k) in [([true; 4], 2u32), ([true; 4], 3)] {
+            let exact = if k == 2 {
+                exact.clone()
+            } else {
+                exact_inclusion(&w, 3)
+            };
+            let mut s = Sampler::new(&w);
+            let mut rng = StreamSeed::new(3).stream(&[k as u64]);
+            let n = 200_000;
+            let mut hits = [0u64; 4];
+            let mut out = Vec::new();
+            for _ in 0..n {
+                s.sample(&mut rng, &up_mask, 4, k, &mut out);
+                assert_eq!(out.len(), k as usize);
+                for &i in &out {
+                    hits[i as usize] += 1;
+                }
+            }
+            for i in 0..4 {
+                let p = exact[i];
+                let f = hits[i] as f64 / n as f64;
+                let se = (p * (1.0 - p) / n as f64).sqrt();
+                assert!((f - p).abs() < 4.5 * se, "k={k} node {i}: {f} vs {p}");
+            }
+        }
+    }
+
+    /// P(node i is among the k picked) by enumerating all ordered draws.
+    fn exact_inclusion(w: &[f64], k: usize) -> Vec<f64> {
+        fn rec(w: &[f64], k: usize, picked: &mut Vec<usize>, p: f64, acc: &mut [f64]) {
+            if picked.len() == k {
+                for &i in picked.iter() {
+                    acc[i] += p;
+                }
+                return;
+            }
+            let rest: f64 = (0..w.len())
+                .filter(|i| !picked.contains(i))
+                .map(|i| w[i])
+                .sum();
+            for i in 0..w.len() {
+                if !picked.contains(&i) {
+                    picked.push(i);
+                    rec(w, k, picked, p * w[i] / rest, acc);
+                    picked.pop();
+                }
+            }
+        }
+        let mut acc = vec![0.0; w.len()];
+        rec(w, k, &mut Vec::new(), 1.0, &mut acc);
+        acc
+    }
+
+    #[test]
+    fn down_nodes_are_never_picked() {
+        let w = [1.0; 10];
+        let mut up = [true; 10];
+        up[3] = false;
+        up[7] = false;
+        let mut s = Sampler::new(&w);
+        let mut rng = StreamSeed::new(1).stream(&[]);
+        let mut out = Vec::new();
+        for k in 1..=9 {
+            for _ in 0..1000 {
+                s.sample(&mut rng, &up, 8, k, &mut out);
+                assert_eq!(out.len(), (k as usize).min(8));
+                assert!(out.iter().all(|&i| i != 3 && i != 7));
+                let mut d = out.clone();
+                d.sort();
+                d.dedup();
+                assert_eq!(d.len(), out.len());
+            }
+        }
+    }
+}

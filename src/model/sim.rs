@@ -1,0 +1,709 @@
+//! One simulation run: the event enum and what happens at each event.
+//!
+//! Every API call crosses the network twice (request, response), each way a
+//! draw of the `network` distribution from the caller's own stream. Requests
+//! are counted when they reach the queue; a receive is classified (messages,
+//! true empty, false empty) at the instant it is served.
+
+use super::config::{Arrival, DeleteMode, ModelConfig, BILLING_CHUNK_BYTES};
+use super::consumer::{Consumer, Phase};
+use super::dist::Dist;
+use super::observer::{Observer, ServedReceive};
+use super::producer::Producer;
+use super::queue::{Delivery, SqsQueue, Totals};
+use super::recorder::{Bucket, Counters, LatencyStats, Recorder};
+use super::sampling::{below, unit, Alias};
+use crate::engine::rng::kind;
+use crate::engine::{name_key, EventQueue, SimTime, Stream, StreamSeed};
+
+#[derive(Copy, Clone, Debug)]
+enum Event {
+    /// A producer creates its next message.
+    ProducerNext {
+        p: u32,
+    },
+    /// A producer's stop time: send a partly filled batch.
+    ProducerFlush {
+        p: u32,
+    },
+    /// A group's scripted burst.
+    Burst {
+        group: u32,
+        index: u32,
+    },
+    /// A send request with `n` messages reaches the queue.
+    SendArrive {
+        p: u32,
+        n: u32,
+        sent: SimTime,
+    },
+    /// A consumer sends its next ReceiveMessage.
+    Poll {
+        c: u32,
+    },
+    /// A ReceiveMessage reaches the queue.
+    ReceiveArrive {
+        c: u32,
+    },
+    /// A parked long poll's wait time is up.
+    WaitTimeout {
+        c: u32,
+        serial: u32,
+    },
+    /// A receive response reaches the consumer.
+    ReceiveResponse {
+        c: u32,
+    },
+    /// The consumer finished processing `hand[next]`.
+    ProcessDone {
+        c: u32,
+    },
+    /// A DeleteMessage / DeleteMessageBatch reaches the queue.
+    DeleteArrive {
+        c: u32,
+        batch: bool,
+    },
+    /// The delete's response reaches the consumer.
+    DeleteResponse {
+        c: u32,
+    },
+    /// A queue clock (delay, visibility, retention) may be due.
+    QueueTimer,
+    NodeDown {
+        node: u32,
+    },
+    NodeUp {
+        node: u32,
+    },
+    /// End of a time-series bucket: record levels.
+    Tick,
+}
+
+/// What one run produced.
+#[derive(Clone, Debug, Default)]
+pub struct RunResult {
+    pub counters: Counters,
+    pub latency: LatencyStats,
+    pub latency_cdf: Vec<(f64, f64)>,
+    pub events: u64,
+    /// Simulated seconds the counters cover (duration − warm-up).
+    pub sim_seconds: f64,
+    pub cost_usd: f64,
+    pub visible_at_end: u64,
+    pub in_flight_at_end: u64,
+    pub delayed_at_end: u64,
+    pub unreachable_at_end: u64,
+    /// Whole-run totals (warm-up included), for the conservation check.
+    pub totals: Totals,
+    pub timeseries: Option<Vec<Bucket>>,
+    pub by_depth: Vec<[u64; 2]>,
+    /// Live messages and index entries at the end (memory tests).
+    pub live_messages: u64,
+    pub index_entries: usize,
+}
+
+/// Options that change what is recorded, not what is simulated.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct RunOptions {
+    pub timeseries: bool,
+    /// Stop after this many events (guard for runaway runs); 0 = no limit.
+    pub max_events: u64,
+}
+
+/// Runs one replication to the end.
+pub fn run(cfg: &ModelConfig, seed: u64, opts: RunOptions) -> RunResult {
+    run_observed(cfg, seed, opts, &mut ())
+}
+
+/// Runs one replication, reporting each served receive to `obs` (teaching mode).
+pub fn run_observed<O: Observer>(
+    cfg: &ModelConfig,
+    seed: u64,
+    opts: RunOptions,
+    obs: &mut O,
+) -> RunResult {
+    let mut sim = Sim::new(cfg, seed, opts);
+    sim.run(obs);
+    sim.finish()
+}
+
+struct Sim<'a> {
+    cfg: &'a ModelConfig,
+    opts: RunOptions,
+    events: EventQueue<Event>,
+    queue: SqsQueue,
+    producers: Vec<Producer>,
+    consumers: Vec<Consumer>,
+    rec: Recorder,
+    placement: Alias,
+    equal_weights: bool,
+    sampler: super::sampling::Sampler,
+    /// Earliest `QueueTimer` already scheduled and not yet fired.
+    timer_armed: SimTime,
+    /// Scratch for a waking long poll's deliveries.
+    scratch: Vec<Delivery>,
+}
+
+impl<'a> Sim<'a> {
+    fn new(cfg: &'a ModelConfig, seed: u64, opts: RunOptions) -> Sim<'a> {
+        let q = &cfg.queue;
+        let streams = StreamSeed::new(seed);
+        let mut producers = Vec::new();
+        for (g, pc) in cfg.producers.iter().enumerate() {
+            let key = name_key(&pc.name);
+            for i in 0..pc.count as u64 {
+                producers.push(Producer::new(
+                    g as u32,
+                    streams.stream(&[kind::PRODUCER_ARRIVALS, key, i]),
+                    streams.stream(&[kind::PRODUCER_MESSAGES, key, i]),
+                    streams.stream(&[kind::PRODUCER_NETWORK, key, i]),
+                ));
+            }
+        }
+        let mut consumers = Vec::new();
+        for (g, cc) in cfg.consumers.iter().enumerate() {
+            let key = name_key(&cc.name);
+            for i in 0..cc.count as u64 {
+                consumers.push(Consumer::new(
+                    g as u32,
+                    streams.stream(&[kind::CONSUMER_SAMPLING, key, i]),
+                    streams.stream(&[kind::CONSUMER_WORK, key, i]),
+                    streams.stream(&[kind::CONSUMER_NETWORK, key, i]),
+                ));
+            }
+        }
+        let mut sim = Sim {
+            cfg,
+            opts,
+            events: EventQueue::new(),
+            queue: SqsQueue::new(
+                q.nodes,
+                q.delay,
+                q.retention,
+                q.max_receive_count,
+                q.in_flight_limit,
+            ),
+            producers,
+            consumers,
+            rec: Recorder::new(cfg.warmup, cfg.bucket, opts.timeseries),
+            placement: Alias::new(&q.node_weights),
+            equal_weights: q.node_weights.windows(2).all(|w| w[0] == w[1]),
+            sampler: super::sampling::Sampler::new(&q.node_weights),
+            timer_armed: SimTime::MAX,
+            scratch: Vec::with_capacity(10),
+        };
+        sim.initial_messages(streams.stream(&[kind::INITIAL_MESSAGES]));
+        sim.schedule_start();
+        sim
+    }
+
+    /// Initial messages count as sent at t = 0, before any other event.
+    fn initial_messages(&mut self, mut rng: Stream) {
+        let n = self.cfg.queue.initial_messages;
+        for _ in 0..n {
+            let node = self.place(&mut rng);
+            self.queue.store(SimTime::ZERO, SimTime::ZERO, 1024, node);
+        }
+        if n > 0 {
+            self.rec.sent(SimTime::ZERO, n, false, 0);
+            self.arm_timer();
+        }
+    }
+
+    fn place(&self, rng: &mut Stream) -> u32 {
+        if self.equal_weights {
+            below(rng, self.cfg.queue.nodes as u64) as u32
+        } else {
+            self.placement.draw(rng)
+        }
+    }
+
+    fn schedule_start(&mut self) {
+        let cfg = self.cfg;
+        for p in 0..self.producers.len() {
+            let pc = &cfg.producers[self.producers[p].group as usize];
+            if let Some(t) = self.producers[p].next_arrival(pc, pc.start) {
+                self.events.schedule(t, Event::ProducerNext { p: p as u32 });
+            }
+        }
+        for (g, pc) in cfg.producers.iter().enumerate() {
+            for (i, b) in pc.bursts.iter().enumerate() {
+                if b.at >= pc.start && b.at < pc.stop {
+                    self.events.schedule(
+                        b.at,
+                        Event::Burst {
+                            group: g as u32,
+                            index: i as u32,
+                        },
+                    );
+                }
+            }
+        }
+        for c in 0..self.consumers.len() {
+            let cc = &cfg.consumers[self.consumers[c].group as usize];
+            if cc.start < cc.stop {
+                self.events.schedule(cc.start, Event::Poll { c: c as u32 });
+            }
+        }
+        for o in &cfg.outages {
+            self.events.schedule(o.at, Event::NodeDown { node: o.node });
+            self.events
+                .schedule(o.at + o.duration, Event::NodeUp { node: o.node });
+        }
+        if self.opts.timeseries {
+            self.events.schedule(cfg.bucket, Event::Tick);
+        }
+    }
+
+    fn run<O: Observer>(&mut self, obs: &mut O) {
+        let end = self.cfg.duration;
+        while let Some((now, ev)) = self.events.pop_until(end) {
+            self.handle(now, ev, obs);
+            if self.opts.max_events != 0 && self.events.events_handled() >= self.opts.max_events {
+                break;
+            }
+        }
+        self.events.advance_to(end);
+    }
+
+    fn handle<O: Observer>(&mut self, now: SimTime, ev: Event, obs: &mut O) {
+        match ev {
+            Event::ProducerNext { p } => self.producer_next(now, p),
+            Event::ProducerFlush { p } => {
+                let n = std::mem::take(&mut self.producers[p as usize].buffered);
+                if n > 0 {
+                    self.send(now, p, n);
+                }
+            }
+            Event::Burst { group, index } => self.burst(now, group, index),
+            Event::SendArrive { p, n, sent } => self.send_arrive(now, p, n, sent, obs),
+            Event::Poll { c } => self.poll(now, c),
+            Event::ReceiveArrive { c } => self.receive_arrive(now, c, obs),
+            Event::WaitTimeout { c, serial } => {
+                if self.consumers[c as usize].is_waiting(serial) {
+                    self.respond(now, c, None, obs);
+                }
+                let consumers = &self.consumers;
+                self.queue
+                    .prune_waiters(|c, s| consumers[c as usize].is_waiting(s));
+            }
+            Event::ReceiveResponse { c } => self.receive_response(now, c),
+            Event::ProcessDone { c } => self.process_done(now, c),
+            Event::DeleteArrive { c, batch } => self.delete_arrive(now, c, batch),
+            Event::DeleteResponse { c } => self.next_message(now, c),
+            Event::QueueTimer => {
+                if now >= self.timer_armed {
+                    self.timer_armed = SimTime::MAX;
+                }
+                let out = self.queue.fire_due(now);
+                self.rec.dead_lettered(now, out.dead_lettered);
+                self.rec.expired(now, out.expired);
+                self.arm_timer();
+                if out.became_visible > 0 {
+                    self.wake_waiters(now, obs);
+                }
+            }
+            Event::NodeDown { node } => self.queue.set_node_up(node, false),
+            Event::NodeUp { node } => {
+                self.queue.set_node_up(node, true);
+                self.wake_waiters(now, obs);
+            }
+            Event::Tick => {
+                let start = now - self.cfg.bucket;
+                let q = &self.queue;
+                self.rec.levels(
+                    start,
+                    q.visible(),
+                    q.in_flight(),
+                    q.delayed(),
+                    q.unreachable(),
+                );
+                self.events.schedule(now + self.cfg.bucket, Event::Tick);
+            }
+        }
+    }
+
+    /// Makes sure a `QueueTimer` is pending at the queue's next due time.
+    fn arm_timer(&mut self) {
+        if let Some(due) = self.queue.next_due() {
+            if due < self.timer_armed {
+                self.timer_armed = due;
+                self.events
+                    .schedule(due.max(self.events.now()), Event::QueueTimer);
+            }
+        }
+    }
+
+    // ---- producers -------------------------------------------------------
+
+    fn producer_next(&mut self, now: SimTime, p: u32) {
+        let cfg = self.cfg;
+        let prod = &mut self.producers[p as usize];
+        let pc = &cfg.producers[prod.group as usize];
+        prod.buffered += 1;
+        if prod.buffered >= pc.batch {
+            prod.buffered = 0;
+            self.send(now, p, pc.batch);
+        }
+        let prod = &mut self.producers[p as usize];
+        match prod.next_arrival(pc, now) {
+            Some(t) => self.events.schedule(t, Event::ProducerNext { p }),
+            None => {
+                if prod.buffered > 0 && pc.stop <= cfg.duration {
+                    self.events
+                        .schedule(pc.stop.max(now), Event::ProducerFlush { p });
+                }
+            }
+        }
+    }
+
+    fn burst(&mut self, now: SimTime, group: u32, index: u32) {
+        let pc = &self.cfg.producers[group as usize];
+        let first = self
+            .producers
+            .iter()
+            .position(|p| p.group == group)
+            .unwrap_or(0) as u32;
+        let mut left = pc.bursts[index as usize].count;
+        while left > 0 {
+            let n = left.min(pc.batch as u64) as u32;
+            self.send(now, first, n);
+            left -= n as u64;
+        }
+    }
+
+    /// Producer `p` calls SendMessage(Batch) with `n` messages now.
+    fn send(&mut self, now: SimTime, p: u32, n: u32) {
+        let d = self
+            .cfg
+            .network
+            .sample_time(&mut self.producers[p as usize].network);
+        self.events
+            .schedule(now + d, Event::SendArrive { p, n, sent: now });
+    }
+
+    fn send_arrive<O: Observer>(
+        &mut self,
+        now: SimTime,
+        p: u32,
+        n: u32,
+        sent: SimTime,
+        obs: &mut O,
+    ) {
+        let pc = &self.cfg.producers[self.producers[p as usize].group as usize];
+        let mut bytes = 0u64;
+        let mut any_visible = false;
+        for _ in 0..n {
+            let prod = &mut self.producers[p as usize];
+            let size = sample_size(&pc.size, &mut prod.messages);
+            let node = if self.equal_weights {
+                below(&mut prod.messages, self.cfg.queue.nodes as u64) as u32
+            } else {
+                self.placement.draw(&mut prod.messages)
+            };
+            bytes += size as u64;
+            any_visible |= self.queue.store(now, sent, size, node);
+        }
+        self.rec.sent(now, n as u64, pc.batch > 1, billable(bytes));
+        self.arm_timer();
+        if any_visible {
+            self.wake_waiters(now, obs);
+        }
+    }
+
+    // ---- consumers -------------------------------------------------------
+
+    fn group_of(&self, c: u32) -> &'a super::config::ConsumerConfig {
+        &self.cfg.consumers[self.consumers[c as usize].group as usize]
+    }
+
+    fn poll(&mut self, now: SimTime, c: u32) {
+        let cc = self.group_of(c);
+        let con = &mut self.consumers[c as usize];
+        if now >= cc.stop {
+            con.phase = Phase::Idle;
+            return;
+        }
+        con.phase = Phase::Receiving;
+        con.serial = con.serial.wrapping_add(1);
+        let d = self.cfg.network.sample_time(&mut con.network);
+        self.events.schedule(now + d, Event::ReceiveArrive { c });
+    }
+
+    fn receive_arrive<O: Observer>(&mut self, now: SimTime, c: u32, obs: &mut O) {
+        let cc = self.group_of(c);
+        let long = !cc.wait_time.is_zero();
+        self.rec.receive_request(now, long);
+        let con = &mut self.consumers[c as usize];
+        con.hand.clear();
+        if !long {
+            let depth = self.queue.visible();
+            if self.queue.in_flight_room() == 0 {
+                // OverLimit error: no messages, not an empty response.
+                self.rec.overlimit(now);
+                obs.overlimit(now, c);
+                let d = self.cfg.network.sample_time(&mut con.network);
+                self.events.schedule(now + d, Event::ReceiveResponse { c });
+                return;
+            }
+            self.sampler.sample(
+                &mut con.sampling,
+                self.queue.fleet.up(),
+                self.queue.fleet.up_count(),
+                self.cfg.queue.sample_nodes,
+                &mut con.sampled,
+            );
+            if obs.wants_detail() {
+                obs.before_short_poll(now, c, &con.sampled, &self.queue);
+            }
+            self.queue.receive_from(
+                now,
+                &con.sampled,
+                cc.max_messages,
+                cc.visibility_timeout,
+                &mut con.hand,
+            );
+            self.respond(now, c, Some(depth), obs);
+        } else {
+            if self.queue.in_flight_room() > 0 {
+                self.queue
+                    .receive_any(now, cc.max_messages, cc.visibility_timeout, &mut con.hand);
+            }
+            if !con.hand.is_empty() {
+                self.respond(now, c, None, obs);
+            } else {
+                // Park: woken by the next message to become visible, or empty after W.
+                con.phase = Phase::Waiting;
+                let serial = con.serial;
+                self.queue.push_waiter(c, serial);
+                obs.long_poll_parked(now, c, cc.wait_time);
+                self.events
+                    .schedule(now + cc.wait_time, Event::WaitTimeout { c, serial });
+            }
+        }
+    }
+
+    /// Serves parked long polls, oldest first, while messages are visible.
+    fn wake_waiters<O: Observer>(&mut self, now: SimTime, obs: &mut O) {
+        while self.queue.visible() > 0 && self.queue.in_flight_room() > 0 {
+            let consumers = &self.consumers;
+            let Some(c) = self
+                .queue
+                .pop_waiter(|c, s| consumers[c as usize].is_waiting(s))
+            else {
+                return;
+            };
+            let cc = self.group_of(c);
+            let mut hand = std::mem::take(&mut self.scratch);
+            hand.clear();
+            self.queue
+                .receive_any(now, cc.max_messages, cc.visibility_timeout, &mut hand);
+            let con = &mut self.consumers[c as usize];
+            std::mem::swap(&mut con.hand, &mut hand);
+            self.scratch = hand;
+            self.respond(now, c, None, obs);
+        }
+    }
+
+    /// Sends the response for `c`'s receive (its `hand`), classifying it.
+    fn respond<O: Observer>(
+        &mut self,
+        now: SimTime,
+        c: u32,
+        short_depth: Option<u64>,
+        obs: &mut O,
+    ) {
+        let con = &mut self.consumers[c as usize];
+        con.phase = Phase::Receiving;
+        let bytes: u64 = con.hand.iter().map(|d| d.size as u64).sum();
+        let redelivered = con.hand.iter().filter(|d| !d.first).count() as u64;
+        let visible = self.queue.visible();
+        self.rec.receive_response(
+            now,
+            con.hand.len() as u64,
+            redelivered,
+            short_depth,
+            visible,
+            billable(bytes),
+        );
+        obs.served(
+            &ServedReceive {
+                now,
+                consumer: c,
+                short_poll_depth: short_depth,
+                sampled: if short_depth.is_some() {
+                    &con.sampled
+                } else {
+                    &[]
+                },
+                delivered: &con.hand,
+                visible_after: visible,
+            },
+            &self.queue,
+        );
+        let d = self.cfg.network.sample_time(&mut con.network);
+        self.events.schedule(now + d, Event::ReceiveResponse { c });
+    }
+
+    fn receive_response(&mut self, now: SimTime, c: u32) {
+        let cc = self.group_of(c);
+        let con = &mut self.consumers[c as usize];
+        if con.hand.is_empty() {
+            if cc.idle_wait.is_zero() {
+                self.poll(now, c);
+            } else {
+                con.phase = Phase::Sleeping;
+                self.events.schedule(now + cc.idle_wait, Event::Poll { c });
+            }
+            return;
+        }
+        for d in &con.hand {
+            if d.first {
+                self.rec.latency(now, d.sent);
+            }
+        }
+        con.next = 0;
+        con.to_delete.clear();
+        con.phase = Phase::Processing;
+        let t = cc.processing.sample_time(&mut con.work);
+        self.events.schedule(now + t, Event::ProcessDone { c });
+    }
+
+    fn process_done(&mut self, now: SimTime, c: u32) {
+        let cc = self.group_of(c);
+        let con = &mut self.consumers[c as usize];
+        let failed = cc.fail_rate > 0.0 && unit(&mut con.work) < cc.fail_rate;
+        if !failed {
+            let d = con.hand[con.next];
+            con.to_delete.push((d.slot, d.receipt));
+            if cc.delete == DeleteMode::Each {
+                con.phase = Phase::Deleting;
+                let t = self.cfg.network.sample_time(&mut con.network);
+                self.events
+                    .schedule(now + t, Event::DeleteArrive { c, batch: false });
+                return;
+            }
+        }
+        self.next_message(now, c);
+    }
+
+    /// After a message is done (and deleted if `each`): the next one, or the
+    /// batch delete, or the next poll.
+    fn next_message(&mut self, now: SimTime, c: u32) {
+        let cc = self.group_of(c);
+        let con = &mut self.consumers[c as usize];
+        if con.phase == Phase::Deleting && cc.delete == DeleteMode::Batch {
+            // The batch delete has completed: the response is done.
+            con.hand.clear();
+            self.poll(now, c);
+            return;
+        }
+        con.next += 1;
+        if con.next < con.hand.len() {
+            con.phase = Phase::Processing;
+            let t = cc.processing.sample_time(&mut con.work);
+            self.events.schedule(now + t, Event::ProcessDone { c });
+            return;
+        }
+        if cc.delete == DeleteMode::Batch && !con.to_delete.is_empty() {
+            con.phase = Phase::Deleting;
+            let t = self.cfg.network.sample_time(&mut con.network);
+            self.events
+                .schedule(now + t, Event::DeleteArrive { c, batch: true });
+            return;
+        }
+        con.hand.clear();
+        self.poll(now, c);
+    }
+
+    fn delete_arrive(&mut self, now: SimTime, c: u32, batch: bool) {
+        let con = &mut self.consumers[c as usize];
+        let mut deleted = 0;
+        for &(slot, receipt) in &con.to_delete {
+            if self.queue.delete(slot, receipt) {
+                deleted += 1;
+            }
+        }
+        let stale = con.to_delete.len() as u64 - deleted;
+        con.to_delete.clear();
+        self.rec.delete_request(now, batch, deleted, stale);
+        let t = self.cfg.network.sample_time(&mut con.network);
+        self.events.schedule(now + t, Event::DeleteResponse { c });
+    }
+
+    fn finish(mut self) -> RunResult {
+        let cfg = self.cfg;
+        if let Err(e) = self.queue.conservation() {
+            // A broken invariant is a bug in the model, never bad input.
+            panic!("{e}");
+        }
+        if self.opts.timeseries {
+            // Levels of the last (possibly partial) bucket.
+            let end = self.events.now();
+            let b = cfg.bucket.micros();
+            let start = SimTime(end.micros().saturating_sub(1) / b * b);
+            let q = &self.queue;
+            self.rec.levels(
+                start,
+                q.visible(),
+                q.in_flight(),
+                q.delayed(),
+                q.unreachable(),
+            );
+            if let Some(bs) = self.rec.buckets.as_mut() {
+                bs.truncate(end.micros().div_ceil(b) as usize);
+            }
+        }
+        let counters = self.rec.counters.clone();
+        let free = cfg.pricing.free_tier_requests;
+        let cost_usd =
+            counters.billable_requests.saturating_sub(free) as f64 * cfg.pricing.per_million / 1e6;
+        RunResult {
+            latency: self.rec.latency_stats(),
+            latency_cdf: self.rec.latency_cdf(),
+            events: self.events.events_handled(),
+            sim_seconds: (cfg.duration - cfg.warmup).as_secs_f64(),
+            cost_usd,
+            visible_at_end: self.queue.visible(),
+            in_flight_at_end: self.queue.in_flight(),
+            delayed_at_end: self.queue.delayed(),
+            unreachable_at_end: self.queue.unreachable(),
+            totals: self.queue.totals.clone(),
+            timeseries: self.rec.buckets.take(),
+            by_depth: std::mem::take(&mut self.rec.by_depth),
+            live_messages: self.queue.msgs.live(),
+            index_entries: self.queue.index_entries(),
+            counters,
+        }
+    }
+}
+
+/// Requests billed for a payload: one per started 64 KiB chunk, at least one.
+pub fn billable(bytes: u64) -> u64 {
+    bytes.div_ceil(BILLING_CHUNK_BYTES).max(1)
+}
+
+fn sample_size(d: &Dist, rng: &mut Stream) -> u32 {
+    d.sample(rng).round().clamp(1.0, u32::MAX as f64) as u32
+}
+
+/// Whether producers of this config can ever send (for scenario warnings).
+pub fn has_arrivals(cfg: &ModelConfig) -> bool {
+    cfg.producers
+        .iter()
+        .any(|p| !matches!(p.arrival, Arrival::None) || !p.bursts.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn billing_chunks() {
+        assert_eq!(billable(0), 1);
+        assert_eq!(billable(1), 1);
+        assert_eq!(billable(65536), 1);
+        assert_eq!(billable(65537), 2);
+        assert_eq!(billable(10 * 1024 * 1024 / 10), 16);
+    }
+}

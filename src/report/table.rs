@@ -1,0 +1,87 @@
+//! The summary table printed on the terminal after a run: one line per
+//! variant, means over replications (± 95% CI when there are several).
+
+use super::aggregate::Aggregate;
+use std::fmt::Write;
+
+pub fn render(aggs: &[Aggregate]) -> String {
+    let head = [
+        "variant",
+        "requests",
+        "empty %",
+        "false empty %",
+        "cost USD",
+        "USD / M msgs",
+        "latency p50",
+        "latency p99",
+    ];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for a in aggs {
+        let key = a
+            .keys
+            .iter()
+            .map(|k| k.1.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let f = |m: &str, fmt: &dyn Fn(f64) -> String| {
+            let (mean, ci) = a.get(m).unwrap_or((0.0, 0.0));
+            if a.replications > 1 {
+                format!("{} ±{}", fmt(mean), fmt(ci))
+            } else {
+                fmt(mean)
+            }
+        };
+        rows.push(vec![
+            key,
+            f("total_requests", &|x| format!("{x:.0}")),
+            f("empty_pct", &|x| format!("{x:.1}")),
+            f("false_empty_pct", &|x| format!("{x:.2}")),
+            f("cost_usd", &|x| format!("{x:.4}")),
+            f("cost_per_million_messages_usd", &|x| format!("{x:.3}")),
+            f("latency_p50_s", &secs),
+            f("latency_p99_s", &secs),
+        ]);
+    }
+    let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |out: &mut String, cells: &[String]| {
+        for (i, c) in cells.iter().enumerate() {
+            let pad = widths[i] - c.chars().count();
+            if i == 0 {
+                let _ = write!(out, "{c}{}", " ".repeat(pad));
+            } else {
+                let _ = write!(out, "  {}{c}", " ".repeat(pad));
+            }
+        }
+        out.push('\n');
+    };
+    line(
+        &mut out,
+        &head.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+    );
+    let total: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
+    out.push_str(&"-".repeat(total));
+    out.push('\n');
+    for r in &rows {
+        line(&mut out, r);
+    }
+    out
+}
+
+/// Seconds in a readable unit.
+pub fn secs(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else if x < 1e-3 {
+        format!("{:.0}us", x * 1e6)
+    } else if x < 1.0 {
+        format!("{:.1}ms", x * 1e3)
+    } else {
+        format!("{x:.2}s")
+    }
+}
