@@ -4,6 +4,7 @@
 
 pub mod aggregate;
 pub mod atomic;
+pub mod charts;
 pub mod summary;
 pub mod table;
 pub mod timeseries;

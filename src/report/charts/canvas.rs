@@ -1,0 +1,128 @@
+//! Where plotters meets the rest of the program: the embedded font (so text
+//! renders on a machine with no fonts installed) and rendering one picture to
+//! PNG or SVG bytes. Every chart and picture goes through [`render`].
+
+use anyhow::{anyhow, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::{register_font, FontStyle};
+use std::sync::Once;
+
+/// Image formats for charts and pictures.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Png,
+    Svg,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Svg => "svg",
+        }
+    }
+}
+
+/// Something that can draw itself on any plotters backend.
+pub trait Drawing {
+    /// Width and height in pixels.
+    fn size(&self) -> (u32, u32);
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static;
+}
+
+static FONT: Once = Once::new();
+
+/// Registers DejaVu Sans (embedded in the binary) as plotters' "sans-serif".
+pub fn ensure_font() {
+    FONT.call_once(|| {
+        for style in [FontStyle::Normal, FontStyle::Bold] {
+            // The error type has no Debug: map it instead of unwrapping.
+            let r = register_font("sans-serif", style, dejavu::sans::regular()).map_err(|_| ());
+            debug_assert!(r.is_ok(), "the embedded DejaVu font must load");
+        }
+    });
+}
+
+/// Renders `d` to the bytes of a PNG or SVG file.
+pub fn render(d: &impl Drawing, format: Format) -> Result<Vec<u8>> {
+    ensure_font();
+    let (w, h) = d.size();
+    match format {
+        Format::Svg => {
+            let mut s = String::new();
+            {
+                let area = SVGBackend::with_string(&mut s, (w, h)).into_drawing_area();
+                area.fill(&WHITE)
+                    .map_err(|e| anyhow!("drawing failed: {e}"))?;
+                d.draw(&area)?;
+                area.present().map_err(|e| anyhow!("drawing failed: {e}"))?;
+            }
+            Ok(s.into_bytes())
+        }
+        Format::Png => {
+            let mut rgb = vec![255u8; (w * h * 3) as usize];
+            {
+                let area = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+                area.fill(&WHITE)
+                    .map_err(|e| anyhow!("drawing failed: {e}"))?;
+                d.draw(&area)?;
+                area.present().map_err(|e| anyhow!("drawing failed: {e}"))?;
+            }
+            encode_png(&rgb, w, h)
+        }
+    }
+}
+
+/// 8-bit RGB → PNG bytes, with the `png` crate (plotters' own encoder would
+/// pull in the `image` crate).
+pub fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header()?;
+        writer.write_image_data(rgb)?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Hello;
+    impl Drawing for Hello {
+        fn size(&self) -> (u32, u32) {
+            (200, 80)
+        }
+        fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()>
+        where
+            DB::ErrorType: 'static,
+        {
+            area.draw_text(
+                "Hello",
+                &("sans-serif", 30).into_font().color(&BLACK),
+                (10, 20),
+            )
+            .map_err(|e| anyhow!("{e}"))?;
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn svg_has_text_and_png_has_ink() {
+        let svg = String::from_utf8(render(&Hello, Format::Svg).unwrap()).unwrap();
+        assert!(svg.contains("Hello"));
+        let png = render(&Hello, Format::Png).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        let dec = png::Decoder::new(std::io::Cursor::new(png));
+        let mut reader = dec.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        reader.next_frame(&mut buf).unwrap();
+        assert!(buf.iter().any(|&b| b < 128), "text pixels were drawn");
+    }
+}

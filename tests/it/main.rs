@@ -1,0 +1,5 @@
+//! Integration tests: one binary (`cargo test --release`), one module per
+//! area, shared helpers in `common`.
+
+mod common;
+mod stats;

@@ -1,0 +1,1 @@
+//! Statistical tests against closed-form results.
