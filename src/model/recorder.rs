@@ -108,6 +108,16 @@ impl Recorder {
         Some(&mut buckets[i])
     }
 
+    /// Messages already in the queue at t = 0: sent, but by no request.
+    pub fn initial(&mut self, messages: u64) {
+        if let Some(b) = self.bucket(SimTime::ZERO) {
+            b.messages_sent += messages;
+        }
+        if self.measured(SimTime::ZERO) {
+            self.counters.messages_sent += messages;
+        }
+    }
+
     pub fn sent(&mut self, now: SimTime, messages: u64, batch: bool, billable: u64) {
         if let Some(b) = self.bucket(now) {
             b.messages_sent += messages;

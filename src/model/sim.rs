@@ -205,7 +205,7 @@ impl<'a> Sim<'a> {
             self.queue.store(SimTime::ZERO, SimTime::ZERO, 1024, node);
         }
         if n > 0 {
-            self.rec.sent(SimTime::ZERO, n, false, 0);
+            self.rec.initial(n);
             self.arm_timer();
         }
     }
@@ -513,6 +513,10 @@ impl<'a> Sim<'a> {
         short_depth: Option<u64>,
         obs: &mut O,
     ) {
+        if !self.consumers[c as usize].hand.is_empty() {
+            // The messages just taken started visibility timeouts.
+            self.arm_timer();
+        }
         let con = &mut self.consumers[c as usize];
         con.phase = Phase::Receiving;
         let bytes: u64 = con.hand.iter().map(|d| d.size as u64).sum();

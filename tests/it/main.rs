@@ -2,4 +2,6 @@
 //! area, shared helpers in `common`.
 
 mod common;
+mod conservation;
+mod determinism;
 mod stats;

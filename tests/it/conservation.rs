@@ -1,0 +1,176 @@
+//! Conservation of messages (SPEC §1): sent = deleted + visible + in flight +
+//! delayed + dead-lettered + expired + unreachable. Every run checks it on
+//! whole-run totals (a violation panics); these tests also check it on the
+//! reported figures, for runs that exercise every way a message can move.
+
+use crate::common::{config, configs, root, run};
+use sqs_sim::model::RunResult;
+use sqs_sim::scenario::{Overrides, Scenario};
+
+fn assert_conserved(what: &str, r: &RunResult) {
+    let c = &r.counters;
+    let rhs = c.messages_deleted
+        + r.visible_at_end
+        + r.in_flight_at_end
+        + r.delayed_at_end
+        + c.dead_lettered
+        + c.expired
+        + r.unreachable_at_end;
+    assert_eq!(c.messages_sent, rhs, "{what}: {c:?} {r:?}");
+    let t = &r.totals;
+    assert_eq!(
+        (t.sent, t.deleted, t.dead_lettered, t.expired),
+        (
+            c.messages_sent,
+            c.messages_deleted,
+            c.dead_lettered,
+            c.expired
+        ),
+        "{what}: with warmup 0 the reported counts are the whole-run totals"
+    );
+    assert_eq!(
+        r.live_messages,
+        r.visible_at_end + r.in_flight_at_end + r.delayed_at_end + r.unreachable_at_end
+    );
+}
+
+#[test]
+fn example_scenarios_conserve_messages() {
+    for name in [
+        "short-vs-long",
+        "bursty-traffic",
+        "poison-messages",
+        "node-outage",
+        "reference-load",
+    ] {
+        let path = root().join("scenarios").join(format!("{name}.toml"));
+        let ov = Overrides {
+            sets: vec!["warmup=0".into(), "duration=\"4m\"".into()],
+            ..Overrides::default()
+        };
+        let sc = Scenario::load(&path, &ov).unwrap_or_else(|e| panic!("{e}"));
+        for v in sc.resolve().unwrap() {
+            let r = run(&v.config, 3);
+            assert!(r.counters.messages_sent > 0);
+            assert_conserved(&format!("{name}/{}", v.variant), &r);
+        }
+    }
+}
+
+#[test]
+fn redelivery_dlq_expiry_delay_and_outages_conserve_messages() {
+    let cfg = config(
+        r#"
+duration = "15m"
+network = { kind = "uniform", min = "1ms", max = "9ms" }
+[queue]
+nodes = 6
+sample_nodes = 2
+visibility_timeout = "5s"
+delay = "3s"
+retention = "60s"
+max_receive_count = 2
+initial_messages = 500
+[[producers]]
+name = "p"
+arrival = { kind = "poisson", rate = 40.0 }
+bursts = [ { at = "2m", count = 3000 } ]
+batch = 4
+[[consumers]]
+name = "slow"
+count = 2
+max_messages = 10
+processing = { kind = "exponential", mean = "30ms" }
+fail_rate = 0.3
+idle_wait = "200ms"
+delete = "batch"
+start = "30s"
+[[consumers]]
+name = "long"
+wait_time = "10s"
+max_messages = 3
+visibility_timeout = "2s"
+processing = "10ms"
+fail_rate = 0.5
+stop = "10m"
+[[outages]]
+node = 1
+at = "1m"
+duration = "3m"
+[[outages]]
+node = 4
+at = "14m"
+duration = "5m"
+"#,
+    );
+    let r = run(&cfg, 11);
+    let c = &r.counters;
+    assert!(c.redeliveries > 0, "{c:?}");
+    assert!(c.dead_lettered > 0, "{c:?}");
+    assert!(c.expired > 0, "{c:?}");
+    assert!(r.unreachable_at_end > 0 || r.delayed_at_end > 0, "{r:?}");
+    assert_conserved("mixed", &r);
+}
+
+#[test]
+fn a_stale_delete_does_nothing() {
+    // Processing (2 s) outlasts the visibility timeout (1 s): every delete
+    // arrives after the message became visible again and must not count.
+    let cfg = config(
+        r#"
+duration = "60s"
+network = "1ms"
+[queue]
+visibility_timeout = "1s"
+max_receive_count = 3
+initial_messages = 5
+[[consumers]]
+name = "c"
+max_messages = 1
+processing = "2s"
+idle_wait = "1s"
+"#,
+    );
+    let r = run(&cfg, 1);
+    assert_eq!(r.counters.messages_deleted, 0);
+    assert!(r.counters.stale_deletes > 0);
+    assert_eq!(r.counters.dead_lettered, 5);
+    assert_conserved("stale", &r);
+}
+
+#[test]
+fn in_flight_limit_gives_overlimit_errors() {
+    let cfgs = configs(
+        r#"
+duration = "2m"
+network = "1ms"
+[queue]
+visibility_timeout = "12h"
+[[producers]]
+name = "p"
+bursts = [ { at = "0s", count = 125000 } ]
+batch = 10
+[[consumers]]
+name = "c"
+count = 20
+max_messages = 10
+processing = "1ms"
+fail_rate = 1.0
+idle_wait = "100ms"
+[[variants]]
+name = "short"
+[[variants]]
+name = "long"
+set = { "consumers.c.wait_time" = "1s" }
+"#,
+    );
+    for (name, cfg) in &cfgs {
+        let r = run(cfg, 2);
+        assert_eq!(r.in_flight_at_end, 120_000, "{name}");
+        assert_eq!(r.visible_at_end, 5_000, "{name}");
+        if name == "short" {
+            assert!(r.counters.overlimit_responses > 0);
+        }
+        assert_conserved(name, &r);
+    }
+}
