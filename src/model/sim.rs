@@ -289,7 +289,7 @@ impl<'a> Sim<'a> {
             }
             Event::ReceiveResponse { c } => self.receive_response(now, c),
             Event::ProcessDone { c } => self.process_done(now, c),
-            Event::DeleteArrive { c, batch } => self.delete_arrive(now, c, batch),
+            Event::DeleteArrive { c, batch } => self.delete_arrive(now, c, batch, obs),
             Event::DeleteResponse { c } => self.next_message(now, c),
             Event::QueueTimer => {
                 if now >= self.timer_armed {
@@ -299,7 +299,8 @@ impl<'a> Sim<'a> {
                 self.rec.dead_lettered(now, out.dead_lettered);
                 self.rec.expired(now, out.expired);
                 self.arm_timer();
-                if out.became_visible > 0 {
+                let freed = out.dead_lettered + out.expired > 0 && self.queue.in_flight_room() > 0;
+                if out.became_visible > 0 || freed {
                     self.wake_waiters(now, obs);
                 }
             }
@@ -620,7 +621,7 @@ impl<'a> Sim<'a> {
         self.poll(now, c);
     }
 
-    fn delete_arrive(&mut self, now: SimTime, c: u32, batch: bool) {
+    fn delete_arrive<O: Observer>(&mut self, now: SimTime, c: u32, batch: bool, obs: &mut O) {
         let con = &mut self.consumers[c as usize];
         let mut deleted = 0;
         for &(slot, receipt) in &con.to_delete {
@@ -633,6 +634,11 @@ impl<'a> Sim<'a> {
         self.rec.delete_request(now, batch, deleted, stale);
         let t = self.cfg.network.sample_time(&mut con.network);
         self.events.schedule(now + t, Event::DeleteResponse { c });
+        if deleted > 0 && self.queue.in_flight_room() == deleted {
+            // Room under the in-flight limit again: parked long polls may
+            // take the messages that were visible all along.
+            self.wake_waiters(now, obs);
+        }
     }
 
     fn finish(mut self) -> RunResult {
