@@ -105,3 +105,23 @@ fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
     bar.enable_steady_tick(std::time::Duration::from_millis(250));
     bar
 }
+
+/// A run stopped by the `--max-events` cap did not simulate the scenario;
+/// its results must not be written. (The up-front estimate should catch such
+/// scenarios; this is the safety net for ones it underestimates.)
+pub fn check_cut_short(
+    configs: &[Resolved],
+    outcomes: &[RunOutcome],
+    max_events: u64,
+) -> crate::error::Result<()> {
+    if max_events == 0 {
+        return Ok(());
+    }
+    match outcomes.iter().find(|o| o.result.events >= max_events) {
+        Some(o) => Err(crate::error::Error::Usage(format!(
+            "variant \"{}\" replication {} was stopped after {} events, the --max-events limit, before the end of the scenario; nothing was written. Raise --max-events (0 = no limit)",
+            configs[o.job.config].variant, o.job.replication, o.result.events
+        ))),
+        None => Ok(()),
+    }
+}

@@ -37,11 +37,14 @@ pub struct ScenarioArgs {
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
     /// Base seed (replication r uses seed + r).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Number of independent replications per variant.
     #[arg(long)]
     pub replications: Option<u32>,
+    /// Refuse scenarios estimated to need more simulated events than this, in all runs together (0 = no limit).
+    #[arg(long, value_name = "N", default_value_t = crate::scenario::guard::DEFAULT_MAX_EVENTS)]
+    pub max_events: u64,
 }
 
 impl ScenarioArgs {
@@ -52,6 +55,22 @@ impl ScenarioArgs {
             replications: self.replications,
         };
         Ok(Scenario::load(&self.scenario, &ov)?)
+    }
+
+    /// Loads, resolves every variant and applies the runaway guard: all the
+    /// checks `run` and `validate` share, so both refuse the same inputs.
+    pub fn resolve(&self) -> Result<(Scenario, Vec<crate::scenario::Resolved>)> {
+        let sc = self.load()?;
+        let resolved = sc.resolve()?;
+        sc.check_budget(&resolved, self.max_events)?;
+        // A sweep's values are applied on top of every variant: check each point.
+        if let Some(sw) = &sc.sweep {
+            for v in &sw.values {
+                let point = sc.resolve_with(&[(sw.param.clone(), v.clone())])?;
+                sc.check_budget(&point, self.max_events)?;
+            }
+        }
+        Ok((sc, resolved))
     }
 }
 

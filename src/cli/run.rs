@@ -1,7 +1,7 @@
 //! `sqs-sim run`: scenario → runs → results folder and summary table.
 
 use super::ScenarioArgs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::report;
 use crate::runner::{self, Settings};
 use clap::Args;
@@ -23,19 +23,26 @@ pub struct RunArgs {
 }
 
 pub fn run(a: RunArgs) -> Result<()> {
-    let sc = a.scenario.load()?;
-    let configs = sc.resolve()?;
+    let (sc, configs) = a.scenario.resolve()?;
     let out_dir = a
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&sc.name));
+    check_out_dir(&out_dir)?;
+    if a.jobs > MAX_JOBS {
+        return Err(Error::Usage(format!(
+            "--jobs {}: at most {MAX_JOBS} worker threads (0 = all cores)",
+            a.jobs
+        )));
+    }
     let jobs = runner::jobs(configs.len(), sc.replications, sc.seed);
     let settings = Settings {
         jobs: a.jobs,
         quiet: a.quiet,
-        max_events: 0,
+        max_events: a.scenario.max_events,
     };
     let (outcomes, wall) = runner::run_jobs(&configs, &jobs, &settings)?;
+    runner::check_cut_short(&configs, &outcomes, settings.max_events)?;
     let results = report::Results::new(&configs, &outcomes);
     results.files()?.commit(&out_dir)?;
 
@@ -64,6 +71,20 @@ pub fn run(a: RunArgs) -> Result<()> {
             events as f64 / wall.max(1e-9) / 1e6,
             msgs as f64 / wall.max(1e-9) / 1e6
         );
+    }
+    Ok(())
+}
+
+const MAX_JOBS: usize = 1024;
+
+/// Refuses an output path that cannot become a results folder, before any
+/// work is done.
+fn check_out_dir(dir: &std::path::Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "--out {}: exists and is not a folder; results go into a folder",
+            dir.display()
+        )));
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! valid name. All problems are collected, not just the first.
 
 use super::error::{did_you_mean, Issue};
-use super::units::{describe, duration, duration_us, size_bytes};
+use super::units::{describe, duration, duration_us, format_duration_us, size_bytes};
 use crate::engine::SimTime;
 use crate::model::config::*;
 use crate::model::Dist;
@@ -58,6 +58,10 @@ pub const CONSUMER_KEYS: &[&str] = &[
     "stop",
 ];
 pub const OUTAGE_KEYS: &[&str] = &["node", "at", "duration"];
+pub const PRICING_KEYS: &[&str] = &["per_million", "free_tier_requests"];
+pub const REPORT_KEYS: &[&str] = &["bucket"];
+/// Every parameter any distribution table may have.
+pub const DIST_PARAMS: &[&str] = &["kind", "value", "mean", "min", "max", "sd", "scale", "shape"];
 pub const DIST_KINDS: &[&str] = &[
     "constant",
     "exponential",
@@ -66,7 +70,7 @@ pub const DIST_KINDS: &[&str] = &[
     "lognormal",
     "pareto",
 ];
-const ARRIVAL_KINDS: &[&str] = &["poisson", "constant", "trace"];
+const ARRIVAL_KINDS: &[&str] = &["poisson", "constant", "trace", "none"];
 
 pub const MAX_WAIT: SimTime = SimTime::from_secs(20);
 pub const MAX_VISIBILITY: SimTime = SimTime::from_secs(12 * 3600);
@@ -74,8 +78,19 @@ pub const MAX_DELAY: SimTime = SimTime::from_secs(900);
 pub const MIN_RETENTION: SimTime = SimTime::from_secs(60);
 pub const MAX_RETENTION: SimTime = SimTime::from_secs(14 * 86400);
 pub const MAX_MESSAGE_BYTES: f64 = 1024.0 * 1024.0;
-pub const MAX_NODES: u64 = 1_000_000;
+pub const MAX_NODES: u64 = 100_000;
 pub const MAX_COUNT: u64 = 100_000;
+/// Producers and consumers together: each owns state and random streams.
+pub const MAX_ENTITIES: u64 = 1_000_000;
+/// Messages created at one instant (initial messages, one burst).
+pub const MAX_AT_ONCE: u64 = 10_000_000;
+/// The largest duration parameter (about 31,700 years in µs): keeps every
+/// sum of times far from `u64` overflow.
+pub const MAX_PARAM_US: f64 = 1e18;
+/// Node weights are relative; this bound keeps their sum finite and exact enough.
+pub const MAX_WEIGHT: f64 = 1e12;
+/// The longest run (a leap year and a day).
+pub const MAX_DURATION: SimTime = SimTime::from_secs(366 * 86400);
 
 /// What a distribution describes: its unit and its range.
 #[derive(Copy, Clone)]
@@ -229,9 +244,13 @@ impl Builder {
         }
     }
 
-    fn opt_time(&mut self, t: &Table, prefix: &str, key: &str) -> Option<SimTime> {
-        t.contains_key(key)
-            .then(|| self.time(t, prefix, key, SimTime::ZERO, SimTime::ZERO, SimTime::MAX))
+    /// A `stop` time: absent or `"never"` means the group never stops.
+    fn stop_time(&mut self, t: &Table, prefix: &str) -> SimTime {
+        match t.get("stop") {
+            None => SimTime::MAX,
+            Some(Value::String(s)) if s == "never" => SimTime::MAX,
+            Some(_) => self.time(t, prefix, "stop", SimTime::ZERO, SimTime::ZERO, SimTime::MAX),
+        }
     }
 
     /// A constant (plain value) or a `{ kind = …, … }` table.
@@ -243,7 +262,10 @@ impl Builder {
         let t = match v {
             Value::Table(t) => t,
             other => {
-                return match scalar(other).and_then(Dist::constant) {
+                return match scalar(other)
+                    .and_then(|x| check_param("value", x, unit))
+                    .and_then(Dist::constant)
+                {
                     Ok(d) => Some(d),
                     Err(e) => {
                         self.err(path, e);
@@ -326,6 +348,10 @@ impl Builder {
                 }
             }
         }
+        if let Some(e) = param_problem(kind, &vals, unit) {
+            self.err(&join(path, e.0), e.1);
+            return None;
+        }
         let d = match kind {
             "constant" => Dist::constant(vals[0]),
             "exponential" => Dist::exponential(vals[0]),
@@ -407,7 +433,7 @@ impl Builder {
                 "duration",
                 SimTime::from_secs(1),
                 SimTime(1),
-                SimTime::from_secs(366 * 86400),
+                MAX_DURATION,
             ),
         };
         let warmup = self.time(
@@ -474,6 +500,7 @@ impl Builder {
         }
         let node_weights = match qt.get("node_weights") {
             None => vec![1.0; nodes as usize],
+            Some(Value::String(s)) if s == "equal" => vec![1.0; nodes as usize],
             Some(Value::Array(a)) => {
                 if a.len() != nodes as usize {
                     self.err(
@@ -487,12 +514,15 @@ impl Builder {
                 a.iter()
                     .enumerate()
                     .map(|(i, v)| match v {
-                        Value::Integer(x) if *x > 0 => *x as f64,
-                        Value::Float(x) if x.is_finite() && *x > 0.0 => *x,
+                        Value::Integer(x) if *x > 0 && (*x as f64) <= MAX_WEIGHT => *x as f64,
+                        Value::Float(x) if *x > 0.0 && *x <= MAX_WEIGHT => *x,
                         other => {
                             self.err(
                                 &format!("queue.node_weights.{i}"),
-                                format!("found {}, a weight must be a number > 0", describe(other)),
+                                format!(
+                                    "found {}, a weight must be a number > 0 and ≤ {MAX_WEIGHT:e} (weights are relative)",
+                                    describe(other)
+                                ),
                             );
                             1.0
                         }
@@ -542,10 +572,12 @@ impl Builder {
             MIN_RETENTION,
             MAX_RETENTION,
         );
-        let max_receive_count = qt
-            .contains_key("max_receive_count")
-            .then(|| self.int(qt, "queue", "max_receive_count", 1, 1, 1000) as u32);
-        let initial_messages = self.int(qt, "queue", "initial_messages", 0, 0, 100_000_000);
+        let max_receive_count = match qt.get("max_receive_count") {
+            None => None,
+            Some(Value::String(s)) if s == "none" => None,
+            Some(_) => Some(self.int(qt, "queue", "max_receive_count", 1, 1, 1000) as u32),
+        };
+        let initial_messages = self.int(qt, "queue", "initial_messages", 0, 0, MAX_AT_ONCE);
         let queue = QueueConfig {
             kind,
             nodes,
@@ -603,11 +635,20 @@ impl Builder {
             } else {
                 size.mean()
             };
-            if size.max() > MAX_MESSAGE_BYTES || (size.max().is_finite() && size.max() < 1.0) {
+            if size.max().is_infinite() {
                 self.err(
                     &join(&path, "size"),
                     format!(
-                        "message size must be 1 B to 1 MiB (1048576 bytes); found up to {} bytes",
+                        "a {} size distribution has no upper bound, but a message is 1 B to 1 MiB; use a constant or a uniform {{ min, max }} within that range",
+                        size.describe().0
+                    ),
+                );
+            } else if size.max() > MAX_MESSAGE_BYTES || min_of(&size) < 1.0 {
+                self.err(
+                    &join(&path, "size"),
+                    format!(
+                        "found sizes from {} to {} bytes; a message must be 1 B to 1 MiB (1048576 bytes)",
+                        min_of(&size),
                         size.max()
                     ),
                 );
@@ -615,7 +656,7 @@ impl Builder {
                 self.err(&join(&path, "batch"), format!("batch {batch} × size {max_size} bytes exceeds the 1 MiB limit of one SendMessageBatch"));
             }
             let start = self.time(t, &path, "start", SimTime::ZERO, SimTime::ZERO, never);
-            let stop = self.opt_time(t, &path, "stop").unwrap_or(never);
+            let stop = self.stop_time(t, &path);
             if stop <= start {
                 self.err(
                     &join(&path, "stop"),
@@ -681,7 +722,7 @@ impl Builder {
                 }
             };
             let start = self.time(t, &path, "start", SimTime::ZERO, SimTime::ZERO, never);
-            let stop = self.opt_time(t, &path, "stop").unwrap_or(never);
+            let stop = self.stop_time(t, &path);
             if stop <= start {
                 self.err(
                     &join(&path, "stop"),
@@ -691,28 +732,33 @@ impl Builder {
             if wait_time.is_zero() && idle_wait.is_zero() && network.is_always_zero() {
                 self.err(&join(&path, "idle_wait"), "this consumer short-polls (wait_time 0) with zero network delay and zero idle_wait: on an empty queue it would poll forever without simulated time moving. Set idle_wait > 0, a network delay, or wait_time > 0");
             }
+            let visibility_timeout = self.time(
+                t,
+                &path,
+                "visibility_timeout",
+                vt,
+                SimTime::ZERO,
+                MAX_VISIBILITY,
+            );
+            let processing =
+                self.dist_key(t, &path, "processing", Dist::Constant(0.0), Unit::Duration);
+            let fail_rate = self.float(t, &path, "fail_rate", 0.0, 0.0, 1.0);
+            if visibility_timeout.is_zero()
+                && fail_rate > 0.0
+                && processing.is_always_zero()
+                && network.is_always_zero()
+            {
+                self.err(&join(&path, "visibility_timeout"), "this consumer fails messages (fail_rate > 0) with zero visibility timeout, zero processing time and zero network delay: a failed message would be received again and again without simulated time moving. Set a visibility timeout > 0, a processing time or a network delay");
+            }
             consumers.push(ConsumerConfig {
                 name,
                 count: self.int(t, &path, "count", 1, 1, MAX_COUNT) as u32,
                 wait_time,
                 max_messages: self.int(t, &path, "max_messages", 1, 1, 10) as u32,
-                visibility_timeout: self.time(
-                    t,
-                    &path,
-                    "visibility_timeout",
-                    vt,
-                    SimTime::ZERO,
-                    MAX_VISIBILITY,
-                ),
-                processing: self.dist_key(
-                    t,
-                    &path,
-                    "processing",
-                    Dist::Constant(0.0),
-                    Unit::Duration,
-                ),
+                visibility_timeout,
+                processing,
                 idle_wait,
-                fail_rate: self.float(t, &path, "fail_rate", 0.0, 0.0, 1.0),
+                fail_rate,
                 delete,
                 start,
                 stop,
@@ -727,7 +773,19 @@ impl Builder {
                 self.err(&path, "an outage needs `node`, `at` and `duration`");
                 continue;
             }
-            let node = self.int(t, &path, "node", 0, 0, nodes as u64 - 1) as u32;
+            let node = match t.get("node") {
+                Some(Value::Integer(i)) if *i >= nodes as i64 => {
+                    self.err(
+                        &join(&path, "node"),
+                        format!(
+                            "found {i}, but nodes are numbered 0 to {} (queue.nodes = {nodes})",
+                            nodes - 1
+                        ),
+                    );
+                    0
+                }
+                _ => self.int(t, &path, "node", 0, 0, nodes as u64 - 1) as u32,
+            };
             let at = self.time(t, &path, "at", SimTime::ZERO, SimTime::ZERO, never);
             let duration = self.time(t, &path, "duration", SimTime(1), SimTime(1), never);
             outages.push(Outage { node, at, duration });
@@ -744,6 +802,14 @@ impl Builder {
             }
         }
 
+        let entities: u64 = producers.iter().map(|p| p.count as u64).sum::<u64>()
+            + consumers.iter().map(|c| c.count as u64).sum::<u64>();
+        if entities > MAX_ENTITIES {
+            self.err(
+                "",
+                format!("{entities} producers and consumers in all; at most {MAX_ENTITIES} are allowed"),
+            );
+        }
         Some(ModelConfig {
             duration,
             warmup,
@@ -800,6 +866,10 @@ impl Builder {
                             SimTime::MAX,
                         ),
                     }
+                }
+                "none" => {
+                    self.keys(t, path, &["kind"]);
+                    Arrival::None
                 }
                 "trace" => {
                     self.keys(t, path, &["kind", "file"]);
@@ -914,7 +984,7 @@ impl Builder {
                         continue;
                     }
                     let at = self.time(et, &ep, "at", SimTime::ZERO, SimTime::ZERO, SimTime::MAX);
-                    let count = self.int(et, &ep, "count", 0, 0, 100_000_000);
+                    let count = self.int(et, &ep, "count", 0, 0, MAX_AT_ONCE);
                     out.push(Burst { at, count });
                 }
                 out.sort_by_key(|b| b.at);
@@ -928,5 +998,75 @@ impl Builder {
             ),
         }
         out
+    }
+}
+
+/// The smallest value a bounded distribution can produce.
+fn min_of(d: &Dist) -> f64 {
+    match d {
+        Dist::Uniform { min, .. } => *min,
+        other => other.max(),
+    }
+}
+
+fn show(x: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Duration => format_duration_us(x),
+        Unit::Bytes => format!("{x} bytes"),
+    }
+}
+
+/// A parameter's own bounds (finite, not absurdly large).
+fn check_param(name: &str, x: f64, unit: Unit) -> Result<f64, String> {
+    let limit = match unit {
+        Unit::Duration => MAX_PARAM_US,
+        Unit::Bytes => 1e15,
+    };
+    if x > limit {
+        return Err(format!(
+            "{name} {} is too large (at most {})",
+            show(x, unit),
+            show(limit, unit)
+        ));
+    }
+    Ok(x)
+}
+
+/// Checks a distribution's parameters against each other, in the user's
+/// units; returns the parameter at fault and the message.
+fn param_problem(kind: &str, vals: &[f64], unit: Unit) -> Option<(&'static str, String)> {
+    let names: &[&'static str] = match kind {
+        "constant" => &["value"],
+        "exponential" => &["mean"],
+        "uniform" => &["min", "max"],
+        "normal" | "lognormal" => &["mean", "sd"],
+        _ => &["scale", "shape"],
+    };
+    for (name, &x) in names.iter().zip(vals) {
+        if *name == "shape" {
+            if !(x.is_finite() && x > 0.0 && x <= 1e6) {
+                return Some(("shape", format!("found {x}, a pareto shape must be > 0 and ≤ 1000000")));
+            }
+            continue;
+        }
+        if let Err(e) = check_param(name, x, unit) {
+            return Some((name, e));
+        }
+    }
+    match kind {
+        "uniform" if vals[0] > vals[1] => Some((
+            "min",
+            format!(
+                "min ({}) is larger than max ({}); need min ≤ max",
+                show(vals[0], unit),
+                show(vals[1], unit)
+            ),
+        )),
+        "lognormal" if vals[0] == 0.0 && vals[1] > 0.0 => Some((
+            "mean",
+            "a lognormal with sd > 0 needs mean > 0 (its values are positive)".into(),
+        )),
+        "pareto" if vals[0] <= 0.0 => Some(("scale", "a pareto scale must be > 0".into())),
+        _ => None,
     }
 }

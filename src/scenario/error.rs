@@ -22,6 +22,8 @@ pub struct Issue {
 pub struct ScenarioError {
     pub file: String,
     pub issues: Vec<Issue>,
+    /// The file's text, to quote the line at fault (empty when unknown).
+    pub source: String,
 }
 
 impl ScenarioError {
@@ -34,6 +36,7 @@ impl ScenarioError {
                 at: None,
                 origin: None,
             }],
+            source: String::new(),
         }
     }
 }
@@ -57,6 +60,23 @@ impl fmt::Display for ScenarioError {
                 write!(f, ": ")?;
             }
             write!(f, "{}", issue.message)?;
+            if let (Some((line, col)), Some(text)) = (
+                issue.at,
+                issue
+                    .at
+                    .and_then(|(l, _)| self.source.lines().nth(l.saturating_sub(1))),
+            ) {
+                // Quote the line, as compilers do, with a caret at the column.
+                let text: String = text.chars().take(120).collect();
+                let gutter = line.to_string().len();
+                write!(
+                    f,
+                    "\n {line} | {text}\n {:gutter$} | {:>col$}",
+                    "",
+                    "^",
+                    col = col.min(text.chars().count() + 1)
+                )?;
+            }
         }
         if self.issues.len() > 1 {
             write!(f, "\n{} problems found", self.issues.len())?;

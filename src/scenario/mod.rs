@@ -5,7 +5,9 @@
 
 pub mod build;
 pub mod error;
+pub mod guard;
 pub mod paths;
+pub mod resolved;
 pub mod trace;
 pub mod units;
 
@@ -100,6 +102,7 @@ impl Scenario {
                     at,
                     origin: None,
                 }],
+                source: source.clone(),
             }
         })?;
         let mut issues = Vec::new();
@@ -323,7 +326,23 @@ impl Scenario {
         ScenarioError {
             file: self.file.clone(),
             issues,
+            source: self.source.clone(),
         }
+    }
+
+    /// Refuses a scenario whose estimated work exceeds `max_events`
+    /// (0 = no limit), naming what drives the estimate.
+    pub fn check_budget(&self, resolved: &[Resolved], max_events: u64) -> Result<(), ScenarioError> {
+        let runs: Vec<&ModelConfig> = resolved.iter().map(|r| &r.config).collect();
+        match guard::check(&runs, self.replications, max_events) {
+            Some(issue) => Err(self.error(vec![issue])),
+            None => Ok(()),
+        }
+    }
+
+    /// The resolved scenario as TOML (see [`resolved`]).
+    pub fn resolved_toml(&self, resolved: &[Resolved]) -> String {
+        resolved::to_toml(self, resolved)
     }
 }
 

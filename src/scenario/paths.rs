@@ -2,7 +2,10 @@
 //! `consumers.0.processing.mean`): how variants, sweeps and `--set` change a
 //! scenario document before it is validated.
 
-use super::build::{CONSUMER_KEYS, OUTAGE_KEYS, PRODUCER_KEYS, QUEUE_KEYS, TOP_KEYS};
+use super::build::{
+    CONSUMER_KEYS, DIST_PARAMS, OUTAGE_KEYS, PRICING_KEYS, PRODUCER_KEYS, QUEUE_KEYS, REPORT_KEYS,
+    TOP_KEYS,
+};
 use super::error::did_you_mean;
 use toml::{Table, Value};
 
@@ -18,22 +21,115 @@ pub const FIXED_KEYS: &[&str] = &[
     "description",
 ];
 
+/// Sections whose table value in a `set` means "change these keys" rather
+/// than "replace the whole section": `set = { queue = { nodes = 5 } }` (or an
+/// unquoted dotted key, which TOML turns into nested tables) changes
+/// `queue.nodes` and keeps the rest of `[queue]`.
+const SECTIONS: &[&str] = &["queue", "pricing", "report"];
+
 /// Sets the value at `path` in `doc`. Errors say which segment names nothing
 /// and what exists there instead.
+///
+/// A table value set on a section (`queue`), an array (`consumers`) or an
+/// array entry (`consumers.workers`) is merged key by key; a table set on a
+/// value key (`consumers.workers.processing`) replaces it whole. An array set
+/// on `consumers` replaces all its entries.
 pub fn set_path(doc: &mut Table, path: &str, value: Value) -> Result<(), String> {
     let segs: Vec<&str> = path.split('.').collect();
-    if segs.iter().any(|s| s.is_empty()) {
+    if segs.iter().any(|s| s.trim().is_empty()) {
         return Err("empty segment in path; write it like `queue.sample_nodes` or `consumers.workers.wait_time`".into());
     }
+    let merges = match segs.len() {
+        1 => SECTIONS.contains(&segs[0]) || ARRAYS.contains(&segs[0]),
+        2 => ARRAYS.contains(&segs[0]),
+        _ => false,
+    };
+    if let (true, Value::Table(t)) = (merges, &value) {
+        if t.is_empty() {
+            return Err(format!(
+                "an empty table changes nothing; name the keys to change, e.g. `{path}.{}`",
+                example_key(segs[0])
+            ));
+        }
+        // The path itself must name something even before its keys are set.
+        check_prefix(doc, &segs)?;
+        for (k, v) in t {
+            set_path(doc, &format!("{path}.{k}"), v.clone())?;
+        }
+        return Ok(());
+    }
+    set_leaf(doc, path, &segs, value)
+}
+
+fn example_key(top: &str) -> &'static str {
+    match top {
+        "queue" => "nodes",
+        "pricing" => "per_million",
+        "report" => "bucket",
+        "outages" => "0.node",
+        _ => "0.count",
+    }
+}
+
+/// Checks that a section or entry path names something (for merges).
+fn check_prefix(doc: &Table, segs: &[&str]) -> Result<(), String> {
     let top = segs[0];
     if !TOP_KEYS.contains(&top) {
-        let hint = did_you_mean(top, TOP_KEYS)
-            .map(|s| format!("did you mean `{s}`? "))
-            .unwrap_or_default();
-        return Err(format!(
-            "`{top}` is not a scenario key; {hint}top-level keys are: {}",
-            TOP_KEYS.join(", ")
-        ));
+        return Err(unknown_top(top));
+    }
+    if segs.len() == 2 {
+        let Some(Value::Array(arr)) = doc.get(top) else {
+            return Err(format!("the scenario has no `{top}` entries to change"));
+        };
+        entry_index(arr, top, segs[1])?;
+    }
+    Ok(())
+}
+
+fn unknown_top(top: &str) -> String {
+    let hint = did_you_mean(top, TOP_KEYS)
+        .map(|s| format!("did you mean `{s}`? "))
+        .unwrap_or_default();
+    format!(
+        "`{top}` is not a scenario key; {hint}top-level keys are: {}",
+        TOP_KEYS.join(", ")
+    )
+}
+
+/// The index of the entry of `arr` named (or numbered) `sel`.
+fn entry_index(arr: &[Value], top: &str, sel: &str) -> Result<usize, String> {
+    let names: Vec<String> = arr
+        .iter()
+        .enumerate()
+        .map(|(i, e)| match e.get("name").and_then(Value::as_str) {
+            Some(n) => n.to_string(),
+            None => i.to_string(),
+        })
+        .collect();
+    match sel.parse::<usize>() {
+        Ok(i) if i < arr.len() => Ok(i),
+        Ok(i) => Err(format!(
+            "index {i} is out of range: `{top}` has {} entries (0 to {})",
+            arr.len(),
+            arr.len().saturating_sub(1)
+        )),
+        Err(_) => names.iter().position(|n| n == sel).ok_or_else(|| {
+            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+            let hint = did_you_mean(sel, &refs)
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            format!(
+                "no entry of `{top}` is named `{sel}`; {hint}names: {}",
+                names.join(", ")
+            )
+        }),
+    }
+}
+
+fn set_leaf(doc: &mut Table, path: &str, segs: &[&str], value: Value) -> Result<(), String> {
+    let top = segs[0];
+    if !TOP_KEYS.contains(&top) {
+        return Err(unknown_top(top));
     }
     if segs.len() == 1 {
         doc.insert(top.to_string(), value);
@@ -49,34 +145,7 @@ pub fn set_path(doc: &mut Table, path: &str, value: Value) -> Result<(), String>
             return Err(format!("the scenario has no `{top}` entries to change"));
         };
         let sel = segs[1];
-        let names: Vec<String> = arr
-            .iter()
-            .enumerate()
-            .map(|(i, e)| match e.get("name").and_then(Value::as_str) {
-                Some(n) => n.to_string(),
-                None => i.to_string(),
-            })
-            .collect();
-        let idx = match sel.parse::<usize>() {
-            Ok(i) if i < arr.len() => i,
-            Ok(i) => {
-                return Err(format!(
-                    "index {i} is out of range: `{top}` has {} entries (0 to {})",
-                    arr.len(),
-                    arr.len().saturating_sub(1)
-                ))
-            }
-            Err(_) => names.iter().position(|n| n == sel).ok_or_else(|| {
-                let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-                let hint = did_you_mean(sel, &refs)
-                    .map(|s| format!("did you mean `{s}`? "))
-                    .unwrap_or_default();
-                format!(
-                    "no entry of `{top}` is named `{sel}`; {hint}names: {}",
-                    names.join(", ")
-                )
-            })?,
-        };
+        let idx = entry_index(arr, top, sel)?;
         if segs.len() == 2 {
             arr[idx] = value;
             return Ok(());
@@ -88,18 +157,16 @@ pub fn set_path(doc: &mut Table, path: &str, value: Value) -> Result<(), String>
     }
     let keys: &[&str] = match top {
         "queue" => QUEUE_KEYS,
-        "pricing" => &["per_million", "free_tier_requests"],
-        "report" => &["bucket"],
-        "network" => &[
-            "kind", "mean", "min", "max", "sd", "scale", "shape", "value",
-        ],
-        _ => return Err(format!("`{top}` has no sub-keys")),
+        "pricing" => PRICING_KEYS,
+        "report" => REPORT_KEYS,
+        "network" => DIST_PARAMS,
+        _ => return Err(format!("`{top}` is a single value and has no sub-keys; set `{top}` itself")),
     };
     let entry = doc
         .entry(top.to_string())
         .or_insert_with(|| Value::Table(Table::new()));
     let Value::Table(t) = entry else {
-        return Err(format!("`{top}` is not a table, so `{path}` names nothing"));
+        return Err(format!("`{top}` is a plain value, not a table, so `{path}` names nothing; set `{top}` itself"));
     };
     set_in(t, &segs[1..], keys, top, value)
 }
@@ -125,7 +192,7 @@ fn set_in(
         t.insert(key.to_string(), value);
         return Ok(());
     }
-    // Deeper: into a distribution or arrival table.
+    // Deeper: one parameter of a distribution or arrival table.
     let here = format!("{prefix}.{key}");
     match t.get_mut(key) {
         Some(Value::Table(inner)) => {

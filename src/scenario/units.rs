@@ -133,12 +133,20 @@ pub fn describe(v: &Value) -> String {
 pub fn format_duration_us(us: f64) -> String {
     if us.fract() == 0.0 && us < 1.8e19 {
         let u = us as u64;
-        if u.is_multiple_of(1_000_000) {
-            format!("{}s", u / 1_000_000)
-        } else if u.is_multiple_of(1000) {
-            format!("{}ms", u / 1000)
-        } else {
-            format!("{u}us")
+        let units = [
+            (86_400_000_000, "d"),
+            (3_600_000_000, "h"),
+            (60_000_000, "m"),
+            (1_000_000, "s"),
+            (1000, "ms"),
+        ];
+        match units
+            .iter()
+            .find(|(scale, _)| u >= *scale && u.is_multiple_of(*scale))
+        {
+            Some((scale, unit)) => format!("{}{unit}", u / scale),
+            None if u == 0 => "0s".into(),
+            None => format!("{u}us"),
         }
     } else {
         format!("{us}us")
