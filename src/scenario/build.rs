@@ -230,11 +230,11 @@ impl Builder {
             Ok(d) if d >= lo && d <= hi => d,
             Ok(d) => {
                 let range = if hi == SimTime::MAX {
-                    format!("at least {lo}")
+                    format!("at least {}", show_t(lo))
                 } else {
-                    format!("{lo} to {hi}")
+                    format!("{} to {}", show_t(lo), show_t(hi))
                 };
-                self.err(&path, format!("found {d}, allowed range is {range}"));
+                self.err(&path, format!("found {}, allowed range is {range}", show_t(d)));
                 default
             }
             Err(e) => {
@@ -327,7 +327,10 @@ impl Builder {
             let Some(pv) = t.get(p) else {
                 self.err(
                     path,
-                    format!("a {kind} distribution needs `{}`", params.join("` and `")),
+                    format!(
+                        "kind = \"{kind}\" needs `{}`",
+                        params.join("` and `")
+                    ),
                 );
                 return None;
             };
@@ -447,7 +450,7 @@ impl Builder {
         if warmup >= duration && doc.contains_key("warmup") {
             self.err(
                 "warmup",
-                format!("found {warmup}, must be less than the duration ({duration})"),
+                format!("found {}, must be less than the duration ({})", show_t(warmup), show_t(duration)),
             );
         }
         let network = self.dist_key(doc, "", "network", Dist::Constant(0.0), Unit::Duration);
@@ -466,7 +469,7 @@ impl Builder {
             None => SimTime::from_secs(1),
         };
         if duration.micros() / bucket.micros().max(1) > 10_000_000 {
-            self.err("report.bucket", format!("{bucket} buckets over {duration} make more than 10 million time-series rows; use a wider bucket"));
+            self.err("report.bucket", format!("{} buckets over {} make more than 10 million time-series rows; use a wider bucket", show_t(bucket), show_t(duration)));
         }
 
         let empty = Table::new();
@@ -660,7 +663,7 @@ impl Builder {
             if stop <= start {
                 self.err(
                     &join(&path, "stop"),
-                    format!("found {stop}, must be after start ({start})"),
+                    format!("found {}, must be after start ({})", show_t(stop), show_t(start)),
                 );
             }
             let arrival = match t.get("arrival") {
@@ -726,7 +729,7 @@ impl Builder {
             if stop <= start {
                 self.err(
                     &join(&path, "stop"),
-                    format!("found {stop}, must be after start ({start})"),
+                    format!("found {}, must be after start ({})", show_t(stop), show_t(start)),
                 );
             }
             if wait_time.is_zero() && idle_wait.is_zero() && network.is_always_zero() {
@@ -1069,4 +1072,9 @@ fn param_problem(kind: &str, vals: &[f64], unit: Unit) -> Option<(&'static str, 
         "pareto" if vals[0] <= 0.0 => Some(("scale", "a pareto scale must be > 0".into())),
         _ => None,
     }
+}
+
+/// A time as the user would write it (`15m`, `250ms`).
+fn show_t(t: SimTime) -> String {
+    format_duration_us(t.micros() as f64)
 }

@@ -261,6 +261,7 @@ impl Scenario {
                 } else {
                     "--set".to_string()
                 };
+                let named = paths::canonical(&doc, path);
                 if let Err(e) = paths::set_path(&mut doc, path, val.clone()) {
                     issues.push(Issue {
                         path: path.clone(),
@@ -269,7 +270,7 @@ impl Scenario {
                         origin: Some(from.clone()),
                     });
                 }
-                set_paths.push((path.clone(), from));
+                set_paths.push((named, from));
             }
             match build::build(&doc, &self.base_dir) {
                 Ok(config) => out.push(Resolved {

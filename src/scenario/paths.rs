@@ -207,6 +207,21 @@ fn set_in(
     }
 }
 
+/// The path with array entries named rather than numbered where they have
+/// names (`consumers.0.wait_time` → `consumers.workers.wait_time`), as
+/// validation reports them.
+pub fn canonical(doc: &Table, path: &str) -> String {
+    let mut segs: Vec<String> = path.split('.').map(str::to_string).collect();
+    if segs.len() >= 2 && ARRAYS.contains(&segs[0].as_str()) {
+        if let (Ok(i), Some(Value::Array(arr))) = (segs[1].parse::<usize>(), doc.get(&segs[0])) {
+            if let Some(name) = arr.get(i).and_then(|e| e.get("name")).and_then(Value::as_str) {
+                segs[1] = name.to_string();
+            }
+        }
+    }
+    segs.join(".")
+}
+
 /// Reads a `--set` value as TOML (`20`, `"5s"`, `{ kind = "exponential", mean = "5ms" }`),
 /// falling back to a bare string (`--set consumers.0.wait_time=20s`).
 pub fn parse_value(text: &str) -> Result<Value, String> {
