@@ -5,4 +5,5 @@ mod cli_errors;
 mod common;
 mod conservation;
 mod determinism;
+mod fuzz;
 mod stats;
