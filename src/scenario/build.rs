@@ -61,7 +61,9 @@ pub const OUTAGE_KEYS: &[&str] = &["node", "at", "duration"];
 pub const PRICING_KEYS: &[&str] = &["per_million", "free_tier_requests"];
 pub const REPORT_KEYS: &[&str] = &["bucket"];
 /// Every parameter any distribution table may have.
-pub const DIST_PARAMS: &[&str] = &["kind", "value", "mean", "min", "max", "sd", "scale", "shape"];
+pub const DIST_PARAMS: &[&str] = &[
+    "kind", "value", "mean", "min", "max", "sd", "scale", "shape",
+];
 pub const DIST_KINDS: &[&str] = &[
     "constant",
     "exponential",
@@ -234,7 +236,10 @@ impl Builder {
                 } else {
                     format!("{} to {}", show_t(lo), show_t(hi))
                 };
-                self.err(&path, format!("found {}, allowed range is {range}", show_t(d)));
+                self.err(
+                    &path,
+                    format!("found {}, allowed range is {range}", show_t(d)),
+                );
                 default
             }
             Err(e) => {
@@ -249,7 +254,14 @@ impl Builder {
         match t.get("stop") {
             None => SimTime::MAX,
             Some(Value::String(s)) if s == "never" => SimTime::MAX,
-            Some(_) => self.time(t, prefix, "stop", SimTime::ZERO, SimTime::ZERO, SimTime::MAX),
+            Some(_) => self.time(
+                t,
+                prefix,
+                "stop",
+                SimTime::ZERO,
+                SimTime::ZERO,
+                SimTime::MAX,
+            ),
         }
     }
 
@@ -327,10 +339,7 @@ impl Builder {
             let Some(pv) = t.get(p) else {
                 self.err(
                     path,
-                    format!(
-                        "kind = \"{kind}\" needs `{}`",
-                        params.join("` and `")
-                    ),
+                    format!("kind = \"{kind}\" needs `{}`", params.join("` and `")),
                 );
                 return None;
             };
@@ -450,7 +459,11 @@ impl Builder {
         if warmup >= duration && doc.contains_key("warmup") {
             self.err(
                 "warmup",
-                format!("found {}, must be less than the duration ({})", show_t(warmup), show_t(duration)),
+                format!(
+                    "found {}, must be less than the duration ({})",
+                    show_t(warmup),
+                    show_t(duration)
+                ),
             );
         }
         let network = self.dist_key(doc, "", "network", Dist::Constant(0.0), Unit::Duration);
@@ -663,7 +676,11 @@ impl Builder {
             if stop <= start {
                 self.err(
                     &join(&path, "stop"),
-                    format!("found {}, must be after start ({})", show_t(stop), show_t(start)),
+                    format!(
+                        "found {}, must be after start ({})",
+                        show_t(stop),
+                        show_t(start)
+                    ),
                 );
             }
             let arrival = match t.get("arrival") {
@@ -729,7 +746,11 @@ impl Builder {
             if stop <= start {
                 self.err(
                     &join(&path, "stop"),
-                    format!("found {}, must be after start ({})", show_t(stop), show_t(start)),
+                    format!(
+                        "found {}, must be after start ({})",
+                        show_t(stop),
+                        show_t(start)
+                    ),
                 );
             }
             if wait_time.is_zero() && idle_wait.is_zero() && network.is_always_zero() {
@@ -810,7 +831,9 @@ impl Builder {
         if entities > MAX_ENTITIES {
             self.err(
                 "",
-                format!("{entities} producers and consumers in all; at most {MAX_ENTITIES} are allowed"),
+                format!(
+                    "{entities} producers and consumers in all; at most {MAX_ENTITIES} are allowed"
+                ),
             );
         }
         Some(ModelConfig {
@@ -1048,7 +1071,10 @@ fn param_problem(kind: &str, vals: &[f64], unit: Unit) -> Option<(&'static str, 
     for (name, &x) in names.iter().zip(vals) {
         if *name == "shape" {
             if !(x.is_finite() && x > 0.0 && x <= 1e6) {
-                return Some(("shape", format!("found {x}, a pareto shape must be > 0 and ≤ 1000000")));
+                return Some((
+                    "shape",
+                    format!("found {x}, a pareto shape must be > 0 and ≤ 1000000"),
+                ));
             }
             continue;
         }

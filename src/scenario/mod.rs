@@ -333,7 +333,11 @@ impl Scenario {
 
     /// Refuses a scenario whose estimated work exceeds `max_events`
     /// (0 = no limit), naming what drives the estimate.
-    pub fn check_budget(&self, resolved: &[Resolved], max_events: u64) -> Result<(), ScenarioError> {
+    pub fn check_budget(
+        &self,
+        resolved: &[Resolved],
+        max_events: u64,
+    ) -> Result<(), ScenarioError> {
         let runs: Vec<&ModelConfig> = resolved.iter().map(|r| &r.config).collect();
         match guard::check(&runs, self.replications, max_events) {
             Some(issue) => Err(self.error(vec![issue])),

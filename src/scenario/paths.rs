@@ -160,13 +160,19 @@ fn set_leaf(doc: &mut Table, path: &str, segs: &[&str], value: Value) -> Result<
         "pricing" => PRICING_KEYS,
         "report" => REPORT_KEYS,
         "network" => DIST_PARAMS,
-        _ => return Err(format!("`{top}` is a single value and has no sub-keys; set `{top}` itself")),
+        _ => {
+            return Err(format!(
+                "`{top}` is a single value and has no sub-keys; set `{top}` itself"
+            ))
+        }
     };
     let entry = doc
         .entry(top.to_string())
         .or_insert_with(|| Value::Table(Table::new()));
     let Value::Table(t) = entry else {
-        return Err(format!("`{top}` is a plain value, not a table, so `{path}` names nothing; set `{top}` itself"));
+        return Err(format!(
+            "`{top}` is a plain value, not a table, so `{path}` names nothing; set `{top}` itself"
+        ));
     };
     set_in(t, &segs[1..], keys, top, value)
 }
@@ -214,7 +220,11 @@ pub fn canonical(doc: &Table, path: &str) -> String {
     let mut segs: Vec<String> = path.split('.').map(str::to_string).collect();
     if segs.len() >= 2 && ARRAYS.contains(&segs[0].as_str()) {
         if let (Ok(i), Some(Value::Array(arr))) = (segs[1].parse::<usize>(), doc.get(&segs[0])) {
-            if let Some(name) = arr.get(i).and_then(|e| e.get("name")).and_then(Value::as_str) {
+            if let Some(name) = arr
+                .get(i)
+                .and_then(|e| e.get("name"))
+                .and_then(Value::as_str)
+            {
                 segs[1] = name.to_string();
             }
         }

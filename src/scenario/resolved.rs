@@ -30,9 +30,17 @@ pub fn to_toml(sc: &Scenario, resolved: &[Resolved]) -> String {
         let _ = writeln!(out, "{} = {v}", key(k));
     };
     top(&mut out, "name", Value::String(sc.name.clone()));
-    top(&mut out, "description", Value::String(sc.description.clone()));
+    top(
+        &mut out,
+        "description",
+        Value::String(sc.description.clone()),
+    );
     top(&mut out, "seed", Value::Integer(sc.seed as i64));
-    top(&mut out, "replications", Value::Integer(sc.replications as i64));
+    top(
+        &mut out,
+        "replications",
+        Value::Integer(sc.replications as i64),
+    );
     let Some(first) = resolved.first() else {
         return out;
     };
@@ -59,7 +67,11 @@ pub fn to_toml(sc: &Scenario, resolved: &[Resolved]) -> String {
     }
     if !sc.variants.is_empty() {
         for r in resolved {
-            let _ = writeln!(out, "\n[[variants]]\nname = {}", Value::String(r.variant.clone()));
+            let _ = writeln!(
+                out,
+                "\n[[variants]]\nname = {}",
+                Value::String(r.variant.clone())
+            );
             let mut set = Vec::new();
             diff(&base, &config_table(&r.config, &sc.base_dir), &mut set);
             if !set.is_empty() {
@@ -87,7 +99,10 @@ const SECTIONS: &[&str] = &["report", "pricing", "queue"];
 /// The keys of one table, `name` first.
 fn entry(out: &mut String, t: &Table) {
     let named = t.get("name").into_iter().map(|v| ("name", v));
-    let rest = t.iter().filter(|(k, _)| *k != "name").map(|(k, v)| (k.as_str(), v));
+    let rest = t
+        .iter()
+        .filter(|(k, _)| *k != "name")
+        .map(|(k, v)| (k.as_str(), v));
     for (k, v) in named.chain(rest) {
         let _ = writeln!(out, "{} = {v}", key(k));
     }
@@ -100,8 +115,7 @@ fn is_table_array(v: &Value) -> bool {
 /// A key as TOML wants it: bare when it can be, quoted otherwise.
 fn key(k: &str) -> String {
     if !k.is_empty()
-        && k
-            .chars()
+        && k.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
         k.to_string()

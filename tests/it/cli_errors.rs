@@ -164,10 +164,18 @@ fn assert_refused(c: &Case, sub: &str, dir: &Path) {
     assert!(!err.contains("panicked"), "{}: {err}", c.what);
     assert!(!err.contains("RUST_BACKTRACE"), "{}: {err}", c.what);
     for e in &c.expect {
-        assert!(err.contains(e), "{} ({sub}): expected `{e}` in:\n{err}", c.what);
+        assert!(
+            err.contains(e),
+            "{} ({sub}): expected `{e}` in:\n{err}",
+            c.what
+        );
     }
     if sub == "validate" {
-        assert!(out.stdout.is_empty(), "{}: validate printed on stdout", c.what);
+        assert!(
+            out.stdout.is_empty(),
+            "{}: validate printed on stdout",
+            c.what
+        );
     }
 }
 
@@ -201,13 +209,21 @@ fn bad_inputs_are_refused_with_path_and_allowed_values() {
     }
     // The base itself is fine: the cases fail for the reason they name.
     fs::write(dir.join("t.toml"), BASE).unwrap();
-    bin().current_dir(dir).args(["validate", "t.toml"]).assert().success();
+    bin()
+        .current_dir(dir)
+        .args(["validate", "t.toml"])
+        .assert()
+        .success();
 }
 
 #[test]
 fn run_and_validate_say_the_same_words() {
     let t = tempfile::tempdir().unwrap();
-    fs::write(t.path().join("t.toml"), replace("sample_nodes = 2", "sample_nodes = 9")).unwrap();
+    fs::write(
+        t.path().join("t.toml"),
+        replace("sample_nodes = 2", "sample_nodes = 9"),
+    )
+    .unwrap();
     let err = |sub: &str| {
         let o = bin()
             .current_dir(t.path())
@@ -228,7 +244,10 @@ fn missing_and_binary_files_are_refused() {
         .assert()
         .code(2);
     let err = String::from_utf8_lossy(&e.get_output().stderr).to_string();
-    assert!(err.contains("nope.toml") && err.contains("cannot read"), "{err}");
+    assert!(
+        err.contains("nope.toml") && err.contains("cannot read"),
+        "{err}"
+    );
     fs::write(t.path().join("bin.toml"), [0xff, 0xfe, 0x00, 0x9f]).unwrap();
     let e = bin()
         .current_dir(t.path())
@@ -251,7 +270,10 @@ fn out_must_be_a_folder() {
         .assert()
         .code(2);
     let err = String::from_utf8_lossy(&e.get_output().stderr).to_string();
-    assert!(err.contains("--out file") && err.contains("not a folder"), "{err}");
+    assert!(
+        err.contains("--out file") && err.contains("not a folder"),
+        "{err}"
+    );
     assert_eq!(fs::read(t.path().join("file")).unwrap(), b"x");
 }
 
@@ -262,7 +284,9 @@ fn dotted_keys_in_a_variant_change_only_what_they_name() {
     let t = tempfile::tempdir().unwrap();
     fs::write(
         t.path().join("t.toml"),
-        with("\n[[variants]]\nname = \"a\"\n[[variants]]\nname = \"b\"\nset = { queue.nodes = 6 }\n"),
+        with(
+            "\n[[variants]]\nname = \"a\"\n[[variants]]\nname = \"b\"\nset = { queue.nodes = 6 }\n",
+        ),
     )
     .unwrap();
     let o = bin()
@@ -303,6 +327,9 @@ fn a_run_can_be_interrupted_and_leaves_nothing() {
         .unwrap();
     assert!(killed.success());
     let status = child.wait().unwrap();
-    assert!(!status.success(), "the run finished before it was interrupted");
+    assert!(
+        !status.success(),
+        "the run finished before it was interrupted"
+    );
     assert!(!t.path().join("results").exists());
 }
