@@ -692,7 +692,7 @@ impl Builder {
                 self.err(&join(&path, "schedule"), "a schedule changes the rate of a poisson or constant arrival; this producer has none");
             }
             let bursts = self.bursts(t, &path);
-            if matches!(arrival, Arrival::None) && bursts.is_empty() && t.contains_key("name") {
+            if !t.contains_key("arrival") && bursts.is_empty() && t.contains_key("name") {
                 self.err(
                     &path,
                     "a producer needs an `arrival` (poisson, constant or trace) or `bursts`",
