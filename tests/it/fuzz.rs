@@ -18,59 +18,25 @@ use toml::{Table, Value};
 
 const ITERATIONS: u64 = 5000;
 
-/// Keys a mutation may add: real ones (so deep validation is reached) and
-/// near misses.
-const KEYS: &[&str] = &[
-    "name",
-    "seed",
-    "duration",
-    "warmup",
-    "replications",
-    "network",
-    "nodes",
-    "sample_nodes",
-    "node_weights",
-    "visibility_timeout",
-    "receive_wait_time",
-    "delay",
-    "retention",
-    "max_receive_count",
-    "initial_messages",
-    "count",
-    "arrival",
-    "schedule",
-    "bursts",
-    "batch",
-    "size",
-    "start",
-    "stop",
-    "wait_time",
-    "max_messages",
-    "processing",
-    "idle_wait",
-    "fail_rate",
-    "delete",
-    "kind",
-    "rate",
-    "interval",
-    "mean",
-    "sd",
-    "min",
-    "max",
-    "scale",
-    "shape",
-    "value",
-    "at",
-    "node",
-    "file",
-    "set",
-    "param",
-    "values",
-    "bucket",
-    "per_million",
-    "nodez",
-    "",
-];
+/// Keys a mutation may add: every real one (so deep validation is reached)
+/// and a few near misses.
+fn keys() -> Vec<&'static str> {
+    use sqs_sim::scenario::build::*;
+    let extra: &[&str] = &[
+        "rate", "interval", "file", "at", "set", "param", "values", "nodez", "",
+    ];
+    [
+        TOP_KEYS,
+        QUEUE_KEYS,
+        PRODUCER_KEYS,
+        CONSUMER_KEYS,
+        OUTAGE_KEYS,
+        PRICING_KEYS,
+        DIST_PARAMS,
+        extra,
+    ]
+    .concat()
+}
 
 fn pick<'a, T>(rng: &mut Pcg64, xs: &'a [T]) -> &'a T {
     &xs[rng.random_range(0..xs.len())]
@@ -168,7 +134,7 @@ fn random_value(rng: &mut Pcg64, depth: u32) -> Value {
             ];
             t.insert("kind".into(), Value::String(pick(rng, &kinds).to_string()));
             for _ in 0..rng.random_range(0..3) {
-                let k = pick(rng, KEYS).to_string();
+                let k = pick(rng, &keys()).to_string();
                 t.insert(k, random_value(rng, depth + 1));
             }
             Value::Table(t)
@@ -247,7 +213,7 @@ fn mutate_structure(rng: &mut Pcg64, text: &str) -> String {
                 t.insert(key, v);
             }
             1 => {
-                let k = pick(rng, KEYS).to_string();
+                let k = pick(rng, &keys()).to_string();
                 let v = random_value(rng, 0);
                 t.insert(k, v);
             }
