@@ -121,17 +121,10 @@ fn random_value(rng: &mut Pcg64, depth: u32) -> Value {
         9 if depth < 2 => {
             let mut t = Table::new();
             let kinds = [
-                "constant",
-                "exponential",
-                "uniform",
-                "normal",
-                "lognormal",
-                "pareto",
-                "poisson",
-                "constant",
-                "none",
-                "bogus",
-            ];
+                sqs_sim::scenario::build::DIST_KINDS,
+                &["poisson", "none", "bogus"],
+            ]
+            .concat();
             t.insert("kind".into(), Value::String(pick(rng, &kinds).to_string()));
             for _ in 0..rng.random_range(0..3) {
                 let k = pick(rng, &keys()).to_string();
