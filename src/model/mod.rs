@@ -14,6 +14,7 @@ pub mod queue;
 pub mod recorder;
 pub mod sampling;
 pub mod sim;
+pub mod theory;
 
 pub use config::ModelConfig;
 pub use dist::Dist;

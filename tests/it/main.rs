@@ -8,3 +8,4 @@ mod determinism;
 mod fuzz;
 mod roundtrip;
 mod stats;
+mod theory;
