@@ -16,6 +16,7 @@
 //! | [`model`] | the SQS model: fleet and sampling, the queue's message states, producers, consumers, the event loop ([`model::sim`]) and the [`model::recorder`] |
 //! | [`runner`] | variants × replications in parallel, deterministic order |
 //! | [`report`] | `summary.csv`, `aggregate.csv`, `timeseries.csv`, the terminal table, atomic writes |
+//! | [`explain`] | teaching mode: the story of a run's first requests, its picture, false empties vs theory |
 //! | [`cli`] | the command line; [`error`] maps failures to exit codes |
 //!
 //! ## Guarantees
@@ -30,6 +31,7 @@
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod explain;
 pub mod model;
 pub mod report;
 pub mod runner;

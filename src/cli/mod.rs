@@ -1,6 +1,7 @@
 //! The command line: clap definitions (doc comments are the help text) and
 //! one file per subcommand, each reading as the pipeline it runs.
 
+mod explain;
 mod run;
 mod validate;
 
@@ -26,6 +27,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check a scenario (and --set overrides) without running it.
     Validate(ScenarioArgs),
+    /// Teaching mode: the story of the first receive requests, and a picture of a false empty.
+    Explain(explain::ExplainArgs),
 }
 
 /// What every command that reads a scenario accepts.
@@ -78,6 +81,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => validate::validate(a),
+        Command::Explain(a) => explain::explain(a),
     }
 }
 

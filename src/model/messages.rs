@@ -78,6 +78,11 @@ impl Slab {
         m.seq == seq && m.state == state
     }
 
+    /// The live messages, in slot order (teaching mode inspects the queue).
+    pub fn iter(&self) -> impl Iterator<Item = &Message> {
+        self.msgs.iter().filter(|m| m.state != State::Free)
+    }
+
     /// Number of live (non-free) messages.
     pub fn live(&self) -> u64 {
         self.live

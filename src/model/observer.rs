@@ -38,6 +38,22 @@ pub trait Observer {
     fn long_poll_parked(&mut self, _now: SimTime, _consumer: u32, _wait: SimTime) {}
     /// A short poll got an OverLimit error.
     fn overlimit(&mut self, _now: SimTime, _consumer: u32) {}
+    /// The queue's contents changed outside a receive (messages sent, a
+    /// clock fired, a node went down or up). Called before any parked long
+    /// poll is woken by the change.
+    fn queue_changed(&mut self, _now: SimTime, _change: QueueChange, _queue: &SqsQueue) {}
+}
+
+/// What [`Observer::queue_changed`] reports.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum QueueChange {
+    /// A send request stored `n` messages.
+    Sent { n: u32 },
+    /// Delays ended, visibility timeouts ran out (redeliveries, dead
+    /// letters) or messages expired.
+    Timer { dead_lettered: u64, expired: u64 },
+    NodeDown { node: u32 },
+    NodeUp { node: u32 },
 }
 
 impl Observer for () {}

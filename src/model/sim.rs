@@ -8,7 +8,7 @@
 use super::config::{Arrival, DeleteMode, ModelConfig, BILLING_CHUNK_BYTES};
 use super::consumer::{Consumer, Phase};
 use super::dist::Dist;
-use super::observer::{Observer, ServedReceive};
+use super::observer::{Observer, QueueChange, ServedReceive};
 use super::producer::Producer;
 use super::queue::{Delivery, SqsQueue, Totals};
 use super::recorder::{Bucket, Counters, LatencyStats, Recorder};
@@ -299,14 +299,25 @@ impl<'a> Sim<'a> {
                 self.rec.dead_lettered(now, out.dead_lettered);
                 self.rec.expired(now, out.expired);
                 self.arm_timer();
+                if out.became_visible + out.dead_lettered + out.expired > 0 {
+                    let change = QueueChange::Timer {
+                        dead_lettered: out.dead_lettered,
+                        expired: out.expired,
+                    };
+                    obs.queue_changed(now, change, &self.queue);
+                }
                 let freed = out.dead_lettered + out.expired > 0 && self.queue.in_flight_room() > 0;
                 if out.became_visible > 0 || freed {
                     self.wake_waiters(now, obs);
                 }
             }
-            Event::NodeDown { node } => self.queue.set_node_up(node, false),
+            Event::NodeDown { node } => {
+                self.queue.set_node_up(node, false);
+                obs.queue_changed(now, QueueChange::NodeDown { node }, &self.queue);
+            }
             Event::NodeUp { node } => {
                 self.queue.set_node_up(node, true);
+                obs.queue_changed(now, QueueChange::NodeUp { node }, &self.queue);
                 self.wake_waiters(now, obs);
             }
             Event::Tick => {
@@ -407,6 +418,7 @@ impl<'a> Sim<'a> {
         }
         self.rec.sent(now, n as u64, pc.batch > 1, billable(bytes));
         self.arm_timer();
+        obs.queue_changed(now, QueueChange::Sent { n }, &self.queue);
         if any_visible {
             self.wake_waiters(now, obs);
         }

@@ -1,0 +1,37 @@
+//! Teaching mode (`sqs-sim explain`): the story of a run's first receive
+//! requests, a picture of one of them, and whole-run statistics that set
+//! false empties against theory.
+//!
+//! | module | role |
+//! |---|---|
+//! | [`trace`] | an [`crate::model::observer::Observer`] that records what each request saw |
+//! | [`story`] | the record as text (colour on a terminal) |
+//! | [`picture`] | one request drawn like the SQS documentation's sampling figure |
+//! | [`stats`] | false empties by depth vs theory, and the correlation between successive polls |
+
+pub mod picture;
+pub mod stats;
+pub mod story;
+pub mod trace;
+
+use crate::model::{run_observed, ModelConfig, RunOptions, RunResult};
+use trace::{PictureTarget, Tracer};
+
+/// Runs one replication to the end, telling the first `requests` receives.
+pub fn trace(
+    cfg: &ModelConfig,
+    seed: u64,
+    requests: u32,
+    target: PictureTarget,
+) -> (Tracer, RunResult) {
+    let mut t = Tracer::new(requests, target);
+    let r = run_observed(cfg, seed, RunOptions::default(), &mut t);
+    (t, r)
+}
+
+/// Runs one replication to the end, collecting [`stats::DepthStats`].
+pub fn depth_stats(cfg: &ModelConfig, seed: u64) -> stats::DepthStats {
+    let mut s = stats::DepthStats::new(cfg);
+    run_observed(cfg, seed, RunOptions::default(), &mut s);
+    s
+}
