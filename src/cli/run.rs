@@ -43,7 +43,8 @@ pub fn run(a: RunArgs) -> Result<()> {
     };
     let (outcomes, wall) = runner::run_jobs(&configs, &jobs, &settings)?;
     runner::check_cut_short(&configs, &outcomes, settings.max_events)?;
-    let results = report::Results::new(&configs, &outcomes);
+    let mut results = report::Results::new(&configs, &outcomes);
+    results.name = sc.name.clone();
     results.files()?.commit(&out_dir)?;
 
     println!(

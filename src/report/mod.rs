@@ -5,6 +5,7 @@
 pub mod aggregate;
 pub mod atomic;
 pub mod charts;
+pub mod depth;
 pub mod summary;
 pub mod table;
 pub mod timeseries;
@@ -23,6 +24,10 @@ pub struct Results {
     pub aggregates: Vec<Aggregate>,
     /// Replication 0's time series, per variant.
     pub series: Vec<(String, Vec<Bucket>)>,
+    /// `false_empty_by_depth.csv`, per variant over all replications.
+    pub depth: Vec<depth::DepthRow>,
+    /// Title of the charts.
+    pub name: String,
 }
 
 impl Results {
@@ -44,10 +49,20 @@ impl Results {
             }
         }
         let aggregates = aggregate::aggregate(&rows, &keys);
+        let mut depth = Vec::new();
+        for (i, r) in configs.iter().enumerate() {
+            let tables = outcomes
+                .iter()
+                .filter(|o| o.job.config == i)
+                .map(|o| &o.result.by_depth);
+            depth.extend(depth::rows(&r.variant, &r.config, tables));
+        }
         Results {
             rows,
             aggregates,
             series,
+            depth,
+            name: String::new(),
         }
     }
 
@@ -57,6 +72,12 @@ impl Results {
         set.add("summary.csv", summary::to_csv(&self.rows, None)?);
         set.add("aggregate.csv", aggregate::to_csv(&self.aggregates)?);
         set.add("timeseries.csv", timeseries::to_csv(&self.series)?);
+        set.add("false_empty_by_depth.csv", depth::to_csv(&self.depth)?);
+        let title = format!("{}: false empties vs theory", self.name);
+        if let Some(chart) = charts::false_empty_depth::DepthChart::new(&title, &self.depth) {
+            let png = charts::render(&chart, charts::Format::Png)?;
+            set.add("charts/false_empty_by_depth.png", png);
+        }
         Ok(set)
     }
 }
