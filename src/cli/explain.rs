@@ -130,7 +130,7 @@ pub fn explain(a: ExplainArgs) -> Result<()> {
         let how = if scene.sampled.is_some() {
             format!("short poll sampling {} of {} nodes", q.sample_nodes.min(q.nodes), q.nodes)
         } else {
-            format!("long poll (up to {})", story::secs(cc_wait))
+            format!("long poll (up to {})", story::span(cc_wait))
         };
         let pic = Picture {
             scene,

@@ -211,7 +211,11 @@ impl Drawing for Picture<'_> {
             };
             let corners = [(x0, y0), (x0 + BOX_W, y0 + box_h)];
             ok(area.draw(&Rectangle::new(corners, fill.filled())))?;
-            ok(area.draw(&Rectangle::new(corners, edge.stroke_width(width))))?;
+            // Nested outlines: the SVG backend ignores a rectangle's stroke width.
+            for j in 0..width {
+                let c = [(x0 + j, y0 + j), (x0 + BOX_W - j, y0 + box_h - j)];
+                ok(area.draw(&Rectangle::new(c, edge.stroke_width(1))))?;
+            }
             let label = format!("node {i}");
             ok(area.draw_text(&label, &centred(14, black), (x0 + BOX_W / 2, y0 + 14)))?;
             for (j, &seq) in node.visible.iter().take(MAX_CHIPS).enumerate() {

@@ -52,8 +52,21 @@ pub struct Context<'a> {
     pub paint: Paint,
 }
 
+/// An instant, to the millisecond.
 pub fn secs(t: SimTime) -> String {
     format!("{:.3} s", t.as_secs_f64())
+}
+
+/// A configured duration: "20 s", "1.5 s", "250 ms".
+pub fn span(t: SimTime) -> String {
+    let us = t.micros();
+    if us % 1_000_000 == 0 {
+        format!("{} s", us / 1_000_000)
+    } else if us < 1_000_000 && us % 1_000 == 0 {
+        format!("{} ms", us / 1_000)
+    } else {
+        format!("{} s", t.as_secs_f64())
+    }
 }
 
 fn letters(seqs: impl IntoIterator<Item = u64>) -> String {
@@ -94,7 +107,7 @@ pub fn render(entries: &[Entry], ctx: &Context<'_>) -> String {
                 let _ = writeln!(
                     out,
                     "    nothing visible anywhere → waits (up to {})",
-                    secs(*wait)
+                    span(*wait)
                 );
             }
             Entry::Woken { scene, since } => {
@@ -231,7 +244,7 @@ fn request_head(
     } else {
         format!(
             "long poll: asks every node, waits up to {}",
-            secs(cc.wait_time)
+            span(cc.wait_time)
         )
     };
     let head = format!(
@@ -440,7 +453,7 @@ fn sent_line(out: &mut String, at: SimTime, messages: &[(u64, u32, bool)], ctx: 
         } else {
             format!(
                 "stored on node {node}, invisible for its {} delay",
-                secs(delay)
+                span(delay)
             )
         };
         let _ = writeln!(

@@ -9,3 +9,4 @@ mod fuzz;
 mod roundtrip;
 mod stats;
 mod theory;
+mod explain;

@@ -1,0 +1,189 @@
+//! `sqs-sim explain`: the story at a fixed scenario and seed (snapshot), its
+//! false-empty verdicts against what `run` records for the same seed, and
+//! the picture.
+
+use crate::common;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn explain(args: &[&str]) -> String {
+    let out = common::bin()
+        .arg("explain")
+        .args(args)
+        .args(["--color", "never"])
+        .output()
+        .expect("explain runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn demo() -> String {
+    common::root()
+        .join("scenarios/false-empty-demo.toml")
+        .display()
+        .to_string()
+}
+
+/// Compares with `tests/it/snapshots/NAME`; `UPDATE_SNAPSHOTS=1` rewrites it.
+fn assert_snapshot(name: &str, got: &str) {
+    let path = common::root().join("tests/it/snapshots").join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, got).unwrap();
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_SNAPSHOTS=1)", path.display()));
+    assert_eq!(got, want, "explain output changed; see {}", path.display());
+}
+
+#[test]
+fn story_matches_snapshot() {
+    assert_snapshot(
+        "explain_false_empty_demo.txt",
+        &explain(&[&demo(), "--requests", "14"]),
+    );
+    assert_snapshot(
+        "explain_false_empty_demo_long.txt",
+        &explain(&[&demo(), "--requests", "4", "--variant", "long"]),
+    );
+}
+
+/// The instants (µs) of the false empties a story tells, per 1 s bucket.
+fn story_false_empties(story: &str) -> BTreeMap<u64, u64> {
+    let mut out = BTreeMap::new();
+    let mut head_t = None;
+    for line in story.lines() {
+        let t_of = |l: &str| -> Option<f64> {
+            let i = l.find("t=")?;
+            let rest = &l[i + 2..];
+            rest[..rest.find(' ')?].parse().ok()
+        };
+        if line.starts_with('#') {
+            head_t = t_of(line);
+        }
+        if line.contains("FALSE EMPTY") {
+            let t = if line.starts_with("t=") { t_of(line) } else { head_t };
+            let t = t.expect("a false empty has a time");
+            *out.entry(t.floor() as u64).or_insert(0) += 1;
+        }
+    }
+    out
+}
+
+/// Per 1 s bucket, the false empties `run` recorded in timeseries.csv, and
+/// the summary's total.
+fn run_false_empties(scenario: &str, variant: &str, dir: &Path, extra: &[&str]) -> (BTreeMap<u64, u64>, u64) {
+    common::bin()
+        .args(["run", scenario, "--replications", "1", "--quiet", "--out"])
+        .arg(dir)
+        .args(extra)
+        .assert()
+        .success();
+    let mut buckets = BTreeMap::new();
+    let mut r = csv::Reader::from_path(dir.join("timeseries.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let (v, t, fe) = (col("variant"), col("time_s"), col("false_empty_responses"));
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let n: u64 = rec[fe].parse().unwrap();
+        if &rec[v] == variant && n > 0 {
+            buckets.insert(rec[t].parse::<f64>().unwrap() as u64, n);
+        }
+    }
+    let mut r = csv::Reader::from_path(dir.join("summary.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let (v, fe) = (
+        h.iter().position(|c| c == "variant").unwrap(),
+        h.iter().position(|c| c == "false_empty_responses").unwrap(),
+    );
+    let total = r
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| &r[v] == variant)
+        .map(|r| r[fe].parse().unwrap())
+        .unwrap();
+    (buckets, total)
+}
+
+/// Every request the story calls a false empty is one in `run`'s results for
+/// the same seed, and vice versa (per second of simulated time, and in total).
+#[test]
+fn story_false_empties_are_the_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = common::root().join("scenarios/short-vs-long.toml").display().to_string();
+    for (scenario, variant, extra) in [
+        (demo(), "short", vec![]),
+        (sc, "short-idle", vec!["--set", "duration=90s", "--set", "warmup=0s"]),
+    ] {
+        let mut args = vec![scenario.as_str(), "--requests", "100000", "--variant", variant];
+        args.extend(&extra);
+        let story = explain(&args);
+        let told = story_false_empties(&story);
+        let (recorded, total) = run_false_empties(&scenario, variant, dir.path(), &extra);
+        assert!(total > 0, "{variant}: the run has false empties to compare");
+        assert_eq!(told.values().sum::<u64>(), total, "{variant}: totals");
+        assert_eq!(told, recorded, "{variant}: false empties per second");
+    }
+}
+
+/// The text of every `<text>` element of an SVG.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let body = &t[t.find('>')? + 1..];
+            Some(body[..body.find("</text>")?].trim().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn picture_is_valid_svg_and_png_with_nodes_and_letters() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg_path = dir.path().join("p.svg");
+    let png_path = dir.path().join("p.png");
+    for p in [&svg_path, &png_path] {
+        common::bin()
+            .args(["explain", &demo(), "--requests", "0", "--picture"])
+            .arg(p)
+            .assert()
+            .success();
+    }
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    let texts = svg_texts(&svg);
+    for i in 0..8 {
+        assert!(texts.contains(&format!("node {i}")), "node {i} labelled");
+    }
+    // The first false empty of the demo: A and B on node 4, missed.
+    for letter in ["A", "B"] {
+        assert!(texts.iter().any(|t| t == letter), "message {letter} drawn");
+    }
+    assert!(texts.iter().any(|t| t.starts_with("FALSE EMPTY")));
+    assert!(texts.contains(&"sampled".to_string()));
+
+    let png = std::fs::read(&png_path).unwrap();
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert!(info.width >= 800 && info.height >= 200);
+    assert!(buf.iter().any(|&b| b < 100), "something was drawn");
+}
+
+#[test]
+fn bad_flags_are_usage_errors_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let gif = dir.path().join("p.gif");
+    common::bin()
+        .args(["explain", &demo(), "--picture"])
+        .arg(&gif)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(".svg or .png"));
+    assert!(!gif.exists());
+    common::bin()
+        .args(["explain", &demo(), "--variant", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("short, long"));
+}
