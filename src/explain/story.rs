@@ -157,10 +157,13 @@ pub fn render(entries: &[Entry], ctx: &Context<'_>) -> String {
                     out,
                     "{}",
                     ctx.paint.dim(&format!(
-                        "t={}  delay of {} ended → visible on node {}",
+                        "t={}  delay ended → now visible: {}",
                         secs(*at),
-                        letters(messages.iter().map(|m| m.0)),
-                        node_list(messages.iter().map(|m| m.1))
+                        messages
+                            .iter()
+                            .map(|&(seq, node)| format!("{} on node {node}", letter(seq)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ))
                 );
             }
@@ -273,7 +276,7 @@ fn returned(scene: &Scene) -> String {
         .iter()
         .map(|&(seq, again)| {
             if again {
-                format!("{} (redelivery)", letter(seq))
+                format!("{} (redelivered)", letter(seq))
             } else {
                 letter(seq)
             }
@@ -374,7 +377,10 @@ fn scene_body(out: &mut String, scene: &Scene, ctx: &Context<'_>) {
             let why_left = if left == 0 {
                 String::new()
             } else if n == cc.max_messages as u64 {
-                format!("; {} stay visible (the maximum is {n})", plural(left, "message", "messages"))
+                format!(
+                    "; {} visible (the maximum is {n})",
+                    plural(left, "message stays", "messages stay")
+                )
             } else {
                 let mut missed: Vec<u64> = scene
                     .nodes

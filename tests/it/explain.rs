@@ -47,6 +47,28 @@ fn story_matches_snapshot() {
     );
 }
 
+/// Delays, redeliveries, dead letters, an outage and long-poll wake-ups are
+/// told where they happen.
+#[test]
+fn queue_events_appear_in_the_story() {
+    let sc = common::root().join("tests/it/snapshots/explain-events.toml");
+    let story = explain(&[sc.to_str().unwrap(), "--requests", "26"]);
+    for what in [
+        "delay ended → now visible: A on node 2",
+        "node 2 goes down: B, C unreachable",
+        "node 2 is back up: B, C, D reachable again",
+        "visibility timeout of B ran out",
+        "B (redelivered)",
+        "moved to the dead-letter queue",
+        "returns at once with E",
+        "waited 5.000 s with nothing → empty (a true empty)",
+        "are on nodes that are down (a true empty: unreachable)",
+    ] {
+        assert!(story.contains(what), "story tells {what:?}:\n{story}");
+    }
+    assert_snapshot("explain_events.txt", &story);
+}
+
 /// The instants (µs) of the false empties a story tells, per 1 s bucket.
 fn story_false_empties(story: &str) -> BTreeMap<u64, u64> {
     let mut out = BTreeMap::new();
