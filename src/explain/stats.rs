@@ -28,11 +28,14 @@ pub struct Tally {
     pub expected: f64,
     /// Responses with fewer messages than the consumer asked for.
     pub fewer: u64,
+    /// Σ P(fewer than asked) over the polls.
+    pub expected_fewer: f64,
 }
 
 impl Tally {
-    fn add(&mut self, fe: bool, p: f64, fewer: bool) {
+    fn add(&mut self, fe: bool, p: f64, fewer: bool, p_fewer: f64) {
         self.polls += 1;
+        self.expected_fewer += p_fewer;
         self.false_empties += fe as u64;
         self.expected += p;
         self.fewer += fewer as u64;
@@ -85,8 +88,8 @@ impl DepthStats {
         let _ = writeln!(out, "Short polls by visible depth (whole run):");
         let _ = writeln!(
             out,
-            "  {:>11}  {:>9}  {:>13}  {:>9}  {:>9}  {:>16}",
-            "visible", "polls", "false empties", "rate", "theory", "fewer than asked"
+            "  {:>11}  {:>9}  {:>13}  {:>9}  {:>9}  {:>17}  {:>9}",
+            "visible", "polls", "false empties", "rate", "theory", "fewer than asked", "theory"
         );
         let mut lo = 1;
         for (i, t) in self.bins.iter().enumerate() {
@@ -99,13 +102,14 @@ impl DepthStats {
                 };
                 let _ = writeln!(
                     out,
-                    "  {:>11}  {:>9}  {:>13}  {:>9.4}  {:>9}  {:>15.1}%",
+                    "  {:>11}  {:>9}  {:>13}  {:>9.4}  {:>9}  {:>16.1}%  {:>9}",
                     range,
                     t.polls,
                     t.false_empties,
                     t.false_empties as f64 / t.polls as f64,
                     self.theory_text(t.expected / t.polls as f64),
-                    100.0 * t.fewer as f64 / t.polls as f64
+                    100.0 * t.fewer as f64 / t.polls as f64,
+                    self.theory_pct(t.expected_fewer / t.polls as f64)
                 );
             }
             lo = hi.saturating_add(1);
@@ -139,6 +143,13 @@ impl DepthStats {
         out
     }
 
+    fn theory_pct(&self, p: f64) -> String {
+        match self.theory {
+            Some(_) => format!("{:.1}%", 100.0 * p),
+            None => "n/a".to_string(),
+        }
+    }
+
     fn theory_text(&self, p: f64) -> String {
         match self.theory {
             Some(_) => format!("{p:.4}"),
@@ -155,18 +166,22 @@ impl Observer for DepthStats {
         let fe = r.delivered.is_empty() && r.visible_after > 0;
         let c = r.consumer as usize;
         if depth > 0 {
-            let p = self.theory.as_ref().map_or(0.0, |t| t.p_false_empty(depth));
-            let fewer = (r.delivered.len() as u32) < self.max_of[c];
+            let max = self.max_of[c];
+            let (p, pf) = self.theory.as_ref().map_or((0.0, 0.0), |t| {
+                (t.p_false_empty(depth), t.p_fewer_than(depth, max))
+            });
+            let fewer = (r.delivered.len() as u32) < max;
             let bin = BINS.iter().position(|&hi| depth <= hi).unwrap_or(BINS.len() - 1);
-            self.bins[bin].add(fe, p, fewer);
-            self.all.add(fe, p, fewer);
+            self.bins[bin].add(fe, p, fewer, pf);
+            self.all.add(fe, p, fewer, pf);
             match self.last {
-                Some(true) => self.after_false_empty.add(fe, p, fewer),
-                Some(false) => self.after_messages.add(fe, p, fewer),
+                Some(true) => self.after_false_empty.add(fe, p, fewer, pf),
+                Some(false) => self.after_messages.add(fe, p, fewer, pf),
                 None => {}
             }
             if self.last_by_consumer[c] {
-                self.same_consumer_after_false_empty.add(fe, p, fewer);
+                self.same_consumer_after_false_empty
+                    .add(fe, p, fewer, pf);
             }
         }
         // A true empty (nothing visible) resets the chain like any non-false empty.

@@ -76,6 +76,41 @@ impl FalseEmptyTheory {
             .map(|&(s, p)| p * (1.0 - s).max(0.0).powf(visible as f64))
             .sum()
     }
+
+    /// P(a short poll returns fewer than `max` messages | `visible` visible):
+    /// the messages on the sampled nodes are Binomial(M, w(S)/W) given `S`.
+    pub fn p_fewer_than(&self, visible: u64, max: u32) -> f64 {
+        if visible < max as u64 {
+            return 1.0;
+        }
+        self.shares
+            .iter()
+            .map(|&(s, p)| p * binomial_cdf_below(visible, s, max))
+            .sum()
+    }
+}
+
+/// P(Binomial(n, q) < m), summing the first `m` terms in log space.
+fn binomial_cdf_below(n: u64, q: f64, m: u32) -> f64 {
+    if q <= 0.0 {
+        return 1.0;
+    }
+    if q >= 1.0 {
+        return if n < m as u64 { 1.0 } else { 0.0 };
+    }
+    let (lq, lr) = (q.ln(), (1.0 - q).ln());
+    let mut log_c = 0.0; // ln C(n, j)
+    let mut sum = 0.0;
+    for j in 0..m as u64 {
+        if j > n {
+            break;
+        }
+        if j > 0 {
+            log_c += ((n - j + 1) as f64).ln() - (j as f64).ln();
+        }
+        sum += (log_c + j as f64 * lq + (n - j) as f64 * lr).exp();
+    }
+    sum.min(1.0)
 }
 
 /// Successive sampling over weight classes: draw one node of class `c` with
@@ -123,6 +158,15 @@ mod tests {
     fn sampling_every_node_never_misses() {
         let t = FalseEmptyTheory::new(&[1.0, 2.0, 5.0], 3).unwrap();
         assert_eq!(t.p_false_empty(4), 0.0);
+    }
+
+    #[test]
+    fn fewer_than_max_is_a_binomial_tail() {
+        let t = FalseEmptyTheory::new(&[1.0; 10], 3).unwrap();
+        assert_eq!(t.p_fewer_than(5, 10), 1.0);
+        // P(Bin(10, 0.3) < 10) = 1 − 0.3^10; P(Bin(10, 0.3) < 1) = 0.7^10.
+        assert!((t.p_fewer_than(10, 10) - (1.0 - 0.3f64.powi(10))).abs() < 1e-12);
+        assert!((t.p_fewer_than(10, 1) - 0.7f64.powi(10)).abs() < 1e-12);
     }
 
     #[test]
