@@ -59,14 +59,17 @@ pub fn explain(a: ExplainArgs) -> Result<()> {
     let mut configs = sc.resolve()?;
     let index = match &a.variant {
         None => 0,
-        Some(v) => configs.iter().position(|r| &r.variant == v).ok_or_else(|| {
-            let names: Vec<&str> = configs.iter().map(|r| r.variant.as_str()).collect();
-            Error::Usage(format!(
-                "--variant: no variant \"{v}\" in {}; it has: {}",
-                sc.file,
-                names.join(", ")
-            ))
-        })?,
+        Some(v) => configs
+            .iter()
+            .position(|r| &r.variant == v)
+            .ok_or_else(|| {
+                let names: Vec<&str> = configs.iter().map(|r| r.variant.as_str()).collect();
+                Error::Usage(format!(
+                    "--variant: no variant \"{v}\" in {}; it has: {}",
+                    sc.file,
+                    names.join(", ")
+                ))
+            })?,
     };
     let resolved = configs.swap_remove(index);
     let cfg = &resolved.config;
@@ -96,7 +99,11 @@ pub fn explain(a: ExplainArgs) -> Result<()> {
     );
     let ctx = story::Context { cfg, paint };
     print!("{}", story::render(&tracer.entries, &ctx));
-    let counted = tracer.false_empties.iter().filter(|&&t| t >= cfg.warmup).count();
+    let counted = tracer
+        .false_empties
+        .iter()
+        .filter(|&&t| t >= cfg.warmup)
+        .count();
     println!();
     println!(
         "Whole run ({}): {} receives answered, {} false empties ({} from the warm-up on, as summary.csv counts them: {}).",
@@ -128,7 +135,11 @@ pub fn explain(a: ExplainArgs) -> Result<()> {
             .nth(scene.consumer as usize)
             .unwrap_or_default();
         let how = if scene.sampled.is_some() {
-            format!("short poll sampling {} of {} nodes", q.sample_nodes.min(q.nodes), q.nodes)
+            format!(
+                "short poll sampling {} of {} nodes",
+                q.sample_nodes.min(q.nodes),
+                q.nodes
+            )
         } else {
             format!("long poll (up to {})", story::span(cc_wait))
         };
@@ -137,7 +148,11 @@ pub fn explain(a: ExplainArgs) -> Result<()> {
             who: format!("{}, {how}", names[scene.consumer as usize]),
         };
         write_file(path, &render(&pic, format)?)?;
-        eprintln!("picture of request #{} written to {}", scene.request, path.display());
+        eprintln!(
+            "picture of request #{} written to {}",
+            scene.request,
+            path.display()
+        );
     }
     Ok(())
 }

@@ -90,7 +90,12 @@ impl Picture<'_> {
 
     fn headline(&self) -> (String, String) {
         let s = self.scene;
-        let title = format!("Request #{} at t = {} — {}", s.request, secs(s.at), self.who);
+        let title = format!(
+            "Request #{} at t = {} — {}",
+            s.request,
+            secs(s.at),
+            self.who
+        );
         let holding: Vec<String> = s
             .nodes
             .iter()
@@ -251,7 +256,11 @@ impl Drawing for Picture<'_> {
         for (text, kind) in items {
             draw_chip(area, (x, y), "A", kind)?;
             let style = ("sans-serif", 13).into_font().color(&black);
-            ok(area.draw_text(text, &style.pos(Pos::new(HPos::Left, VPos::Center)), (x + 20, y)))?;
+            ok(area.draw_text(
+                text,
+                &style.pos(Pos::new(HPos::Left, VPos::Center)),
+                (x + 20, y),
+            ))?;
             x += 30 + 7 * text.len() as i32;
         }
         Ok(())

@@ -16,7 +16,23 @@ use std::fmt::Write;
 
 /// Upper bounds of the depth bins of the printed table.
 const BINS: [u64; 17] = [
-    1, 2, 3, 4, 5, 6, 8, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, u64::MAX,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    8,
+    10,
+    20,
+    50,
+    100,
+    200,
+    500,
+    1000,
+    2000,
+    5000,
+    u64::MAX,
 ];
 
 /// Observed against expected false empties for one group of short polls.
@@ -122,12 +138,22 @@ impl DepthStats {
         let _ = writeln!(
             out,
             "  {:<48}  {:>9}  {:>13}  {:>9}  {:>15}",
-            "short polls with ≥ 1 visible message", "polls", "false empties", "expected", "observed/theory"
+            "short polls with ≥ 1 visible message",
+            "polls",
+            "false empties",
+            "expected",
+            "observed/theory"
         );
         for (label, t) in [
             ("all", &self.all),
-            ("right after a false empty (any consumer)", &self.after_false_empty),
-            ("the same consumer's next, after its false empty", &self.same_consumer_after_false_empty),
+            (
+                "right after a false empty (any consumer)",
+                &self.after_false_empty,
+            ),
+            (
+                "the same consumer's next, after its false empty",
+                &self.same_consumer_after_false_empty,
+            ),
             ("right after any other short poll", &self.after_messages),
         ] {
             let _ = writeln!(
@@ -171,7 +197,10 @@ impl Observer for DepthStats {
                 (t.p_false_empty(depth), t.p_fewer_than(depth, max))
             });
             let fewer = (r.delivered.len() as u32) < max;
-            let bin = BINS.iter().position(|&hi| depth <= hi).unwrap_or(BINS.len() - 1);
+            let bin = BINS
+                .iter()
+                .position(|&hi| depth <= hi)
+                .unwrap_or(BINS.len() - 1);
             self.bins[bin].add(fe, p, fewer, pf);
             self.all.add(fe, p, fewer, pf);
             match self.last {
@@ -180,8 +209,7 @@ impl Observer for DepthStats {
                 None => {}
             }
             if self.last_by_consumer[c] {
-                self.same_consumer_after_false_empty
-                    .add(fe, p, fewer, pf);
+                self.same_consumer_after_false_empty.add(fe, p, fewer, pf);
             }
         }
         // A true empty (nothing visible) resets the chain like any non-false empty.

@@ -93,7 +93,14 @@ pub fn render(entries: &[Entry], ctx: &Context<'_>) -> String {
         match e {
             Entry::Served(scene) => {
                 out.push('\n');
-                request_head(&mut out, scene.request, scene.at, scene.consumer, &names, ctx);
+                request_head(
+                    &mut out,
+                    scene.request,
+                    scene.at,
+                    scene.consumer,
+                    &names,
+                    ctx,
+                );
                 scene_body(&mut out, scene, ctx);
             }
             Entry::Parked {
@@ -130,7 +137,8 @@ pub fn render(entries: &[Entry], ctx: &Context<'_>) -> String {
                             "{}: waited {waited} with nothing → {}{}",
                             ctx.paint.bold(&head),
                             if v == Verdict::FalseEmpty {
-                                ctx.paint.red("FALSE EMPTY (the in-flight limit was reached)")
+                                ctx.paint
+                                    .red("FALSE EMPTY (the in-flight limit was reached)")
                             } else {
                                 "empty (a true empty)".to_string()
                             },
@@ -387,15 +395,16 @@ fn scene_body(out: &mut String, scene: &Scene, ctx: &Context<'_>) {
                     .iter()
                     .enumerate()
                     .filter(|(i, nv)| {
-                        nv.up && !scene.sampled.as_ref().is_some_and(|s| s.contains(&(*i as u32)))
+                        nv.up
+                            && !scene
+                                .sampled
+                                .as_ref()
+                                .is_some_and(|s| s.contains(&(*i as u32)))
                     })
                     .flat_map(|(_, nv)| nv.visible.iter().copied())
                     .collect();
                 missed.sort_unstable();
-                format!(
-                    "; missed {} on nodes not sampled",
-                    p.red(&letters(missed))
-                )
+                format!("; missed {} on nodes not sampled", p.red(&letters(missed)))
             };
             format!(
                 "→ returned {} ({}){why_left}",

@@ -70,7 +70,10 @@ pub enum Entry {
         wait: SimTime,
     },
     /// A waiting long poll was answered: woken by a message, or its wait ran out.
-    Woken { scene: Scene, since: SimTime },
+    Woken {
+        scene: Scene,
+        since: SimTime,
+    },
     OverLimit {
         request: u32,
         at: SimTime,
@@ -354,7 +357,10 @@ impl Observer for Tracer {
                     });
                 }
                 if expired > 0 {
-                    self.entries.push(Entry::Expired { at: now, n: expired });
+                    self.entries.push(Entry::Expired {
+                        at: now,
+                        n: expired,
+                    });
                 }
             }
             QueueChange::NodeDown { node } | QueueChange::NodeUp { node } => {

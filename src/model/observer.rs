@@ -48,12 +48,21 @@ pub trait Observer {
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum QueueChange {
     /// A send request stored `n` messages.
-    Sent { n: u32 },
+    Sent {
+        n: u32,
+    },
     /// Delays ended, visibility timeouts ran out (redeliveries, dead
     /// letters) or messages expired.
-    Timer { dead_lettered: u64, expired: u64 },
-    NodeDown { node: u32 },
-    NodeUp { node: u32 },
+    Timer {
+        dead_lettered: u64,
+        expired: u64,
+    },
+    NodeDown {
+        node: u32,
+    },
+    NodeUp {
+        node: u32,
+    },
 }
 
 impl Observer for () {}

@@ -13,7 +13,11 @@ fn explain(args: &[&str]) -> String {
         .args(["--color", "never"])
         .output()
         .expect("explain runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
@@ -83,7 +87,11 @@ fn story_false_empties(story: &str) -> BTreeMap<u64, u64> {
             head_t = t_of(line);
         }
         if line.contains("FALSE EMPTY") {
-            let t = if line.starts_with("t=") { t_of(line) } else { head_t };
+            let t = if line.starts_with("t=") {
+                t_of(line)
+            } else {
+                head_t
+            };
             let t = t.expect("a false empty has a time");
             *out.entry(t.floor() as u64).or_insert(0) += 1;
         }
@@ -93,7 +101,12 @@ fn story_false_empties(story: &str) -> BTreeMap<u64, u64> {
 
 /// Per 1 s bucket, the false empties `run` recorded in timeseries.csv, and
 /// the summary's total.
-fn run_false_empties(scenario: &str, variant: &str, dir: &Path, extra: &[&str]) -> (BTreeMap<u64, u64>, u64) {
+fn run_false_empties(
+    scenario: &str,
+    variant: &str,
+    dir: &Path,
+    extra: &[&str],
+) -> (BTreeMap<u64, u64>, u64) {
     common::bin()
         .args(["run", scenario, "--replications", "1", "--quiet", "--out"])
         .arg(dir)
@@ -132,12 +145,25 @@ fn run_false_empties(scenario: &str, variant: &str, dir: &Path, extra: &[&str]) 
 #[test]
 fn story_false_empties_are_the_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let sc = common::root().join("scenarios/short-vs-long.toml").display().to_string();
+    let sc = common::root()
+        .join("scenarios/short-vs-long.toml")
+        .display()
+        .to_string();
     for (scenario, variant, extra) in [
         (demo(), "short", vec![]),
-        (sc, "short-idle", vec!["--set", "duration=90s", "--set", "warmup=0s"]),
+        (
+            sc,
+            "short-idle",
+            vec!["--set", "duration=90s", "--set", "warmup=0s"],
+        ),
     ] {
-        let mut args = vec![scenario.as_str(), "--requests", "100000", "--variant", variant];
+        let mut args = vec![
+            scenario.as_str(),
+            "--requests",
+            "100000",
+            "--variant",
+            variant,
+        ];
         args.extend(&extra);
         let story = explain(&args);
         let told = story_false_empties(&story);
@@ -185,7 +211,9 @@ fn picture_is_valid_svg_and_png_with_nodes_and_letters() {
     assert!(texts.contains(&"sampled".to_string()));
 
     let png = std::fs::read(&png_path).unwrap();
-    let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().unwrap();
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png))
+        .read_info()
+        .unwrap();
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut buf).unwrap();
     assert!(info.width >= 800 && info.height >= 200);

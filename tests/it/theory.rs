@@ -13,12 +13,21 @@ fn brute_force(w: &[f64], k: usize, m: u32) -> f64 {
     let n = w.len();
     let total: f64 = w.iter().sum();
     // Ordered draws of k distinct nodes with their successive-sampling probability.
-    fn draws(w: &[f64], k: usize, picked: &mut Vec<usize>, p: f64, out: &mut Vec<(Vec<usize>, f64)>) {
+    fn draws(
+        w: &[f64],
+        k: usize,
+        picked: &mut Vec<usize>,
+        p: f64,
+        out: &mut Vec<(Vec<usize>, f64)>,
+    ) {
         if picked.len() == k {
             out.push((picked.clone(), p));
             return;
         }
-        let rest: f64 = (0..w.len()).filter(|i| !picked.contains(i)).map(|i| w[i]).sum();
+        let rest: f64 = (0..w.len())
+            .filter(|i| !picked.contains(i))
+            .map(|i| w[i])
+            .sum();
         for i in 0..w.len() {
             if !picked.contains(&i) {
                 picked.push(i);
@@ -64,7 +73,10 @@ fn weighted_theory_equals_exhaustive_enumeration() {
         for m in 0..=5 {
             let want = brute_force(w, k, m);
             let got = t.p_false_empty(m as u64);
-            assert!((got - want).abs() < 1e-12, "w={w:?} k={k} M={m}: {got} vs {want}");
+            assert!(
+                (got - want).abs() < 1e-12,
+                "w={w:?} k={k} M={m}: {got} vs {want}"
+            );
         }
     }
 }
@@ -94,7 +106,10 @@ fn sampler_matches_theory_statistically() {
         let p = t.p_false_empty(m);
         let f = fe as f64 / trials as f64;
         let se = (p * (1.0 - p) / trials as f64).sqrt();
-        assert!((f - p).abs() < 4.0 * se, "M={m}: measured {f}, theory {p} (se {se})");
+        assert!(
+            (f - p).abs() < 4.0 * se,
+            "M={m}: measured {f}, theory {p} (se {se})"
+        );
     }
 }
 
@@ -126,11 +141,17 @@ max_messages = 1
         let mut fe = 0;
         for seed in 0..runs {
             let r = common::run(&cfg, seed);
-            assert_eq!(r.by_depth[m as usize][0], 1, "exactly one poll at depth {m}");
+            assert_eq!(
+                r.by_depth[m as usize][0], 1,
+                "exactly one poll at depth {m}"
+            );
             fe += r.by_depth[m as usize][1];
         }
         let f = fe as f64 / runs as f64;
         let se = (p * (1.0 - p) / runs as f64).sqrt();
-        assert!((f - p).abs() < 4.0 * se, "{weights}: measured {f}, theory {p} (se {se})");
+        assert!(
+            (f - p).abs() < 4.0 * se,
+            "{weights}: measured {f}, theory {p} (se {se})"
+        );
     }
 }

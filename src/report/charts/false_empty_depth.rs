@@ -21,7 +21,10 @@ impl<'a> DepthChart<'a> {
     /// The chart for these rows, or `None` if no depth has enough polls.
     pub fn new(title: &str, rows: &'a [DepthRow]) -> Option<DepthChart<'a>> {
         let mut series: Vec<(&str, Vec<&DepthRow>)> = Vec::new();
-        for r in rows.iter().filter(|r| r.polls >= MIN_POLLS && r.visible > 0) {
+        for r in rows
+            .iter()
+            .filter(|r| r.polls >= MIN_POLLS && r.visible > 0)
+        {
             match series.iter_mut().find(|s| s.0 == r.variant) {
                 Some(s) => s.1.push(r),
                 None => series.push((&r.variant, vec![r])),
