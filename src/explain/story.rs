@@ -60,9 +60,9 @@ pub fn secs(t: SimTime) -> String {
 /// A configured duration: "20 s", "1.5 s", "250 ms".
 pub fn span(t: SimTime) -> String {
     let us = t.micros();
-    if us % 1_000_000 == 0 {
+    if us.is_multiple_of(1_000_000) {
         format!("{} s", us / 1_000_000)
-    } else if us < 1_000_000 && us % 1_000 == 0 {
+    } else if us < 1_000_000 && us.is_multiple_of(1_000) {
         format!("{} ms", us / 1_000)
     } else {
         format!("{} s", t.as_secs_f64())
