@@ -109,13 +109,8 @@ pub fn render(entries: &[Entry], ctx: &Context<'_>) -> String {
                 consumer,
                 wait,
             } => {
-                out.push('\n');
-                request_head(&mut out, *request, *at, *consumer, &names, ctx);
-                let _ = writeln!(
-                    out,
-                    "    nothing visible anywhere → waits (up to {})",
-                    span(*wait)
-                );
+                let line = format!("nothing visible anywhere → waits (up to {})", span(*wait));
+                one_line_request(&mut out, (*request, *at, *consumer), &line, &names, ctx);
             }
             Entry::Woken { scene, since } => {
                 let who = &names[scene.consumer as usize];
@@ -152,12 +147,11 @@ pub fn render(entries: &[Entry], ctx: &Context<'_>) -> String {
                 at,
                 consumer,
             } => {
-                out.push('\n');
-                request_head(&mut out, *request, *at, *consumer, &names, ctx);
-                let _ = writeln!(
-                    out,
-                    "    → OverLimit error: 120,000 messages are in flight (not an empty response)"
+                let line = format!(
+                    "→ OverLimit error: {} messages are in flight (not an empty response)",
+                    ctx.cfg.queue.in_flight_limit
                 );
+                one_line_request(&mut out, (*request, *at, *consumer), &line, &names, ctx);
             }
             Entry::Sent { at, messages } => sent_line(&mut out, *at, messages, ctx),
             Entry::DelayEnded { at, messages } => {
@@ -226,6 +220,19 @@ pub fn render(entries: &[Entry], ctx: &Context<'_>) -> String {
         }
     }
     out
+}
+
+/// A request told in its head line and one more.
+fn one_line_request(
+    out: &mut String,
+    (request, at, consumer): (u32, SimTime, u32),
+    line: &str,
+    names: &[String],
+    ctx: &Context<'_>,
+) {
+    out.push('\n');
+    request_head(out, request, at, consumer, names, ctx);
+    let _ = writeln!(out, "    {line}");
 }
 
 fn warmup_note(at: SimTime, ctx: &Context<'_>) -> String {

@@ -142,6 +142,32 @@ impl Sampler {
     }
 }
 
+/// Every ordered draw of `k` distinct nodes with its probability under
+/// successive sampling (all nodes up): the definition the sampler follows,
+/// spelled out by brute force for tests on small fleets.
+pub fn successive_draws(w: &[f64], k: usize) -> Vec<(Vec<usize>, f64)> {
+    fn rec(w: &[f64], k: usize, picked: &mut Vec<usize>, p: f64, out: &mut Vec<(Vec<usize>, f64)>) {
+        if picked.len() == k {
+            out.push((picked.clone(), p));
+            return;
+        }
+        let rest: f64 = (0..w.len())
+            .filter(|i| !picked.contains(i))
+            .map(|i| w[i])
+            .sum();
+        for i in 0..w.len() {
+            if !picked.contains(&i) {
+                picked.push(i);
+                rec(w, k, picked, p * w[i] / rest, out);
+                picked.pop();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    rec(w, k, &mut Vec::new(), 1.0, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,27 +208,12 @@ mod tests {
 
     /// P(node i is among the k picked) by enumerating all ordered draws.
     fn exact_inclusion(w: &[f64], k: usize) -> Vec<f64> {
-        fn rec(w: &[f64], k: usize, picked: &mut Vec<usize>, p: f64, acc: &mut [f64]) {
-            if picked.len() == k {
-                for &i in picked.iter() {
-                    acc[i] += p;
-                }
-                return;
-            }
-            let rest: f64 = (0..w.len())
-                .filter(|i| !picked.contains(i))
-                .map(|i| w[i])
-                .sum();
-            for i in 0..w.len() {
-                if !picked.contains(&i) {
-                    picked.push(i);
-                    rec(w, k, picked, p * w[i] / rest, acc);
-                    picked.pop();
-                }
+        let mut acc = vec![0.0; w.len()];
+        for (picked, p) in successive_draws(w, k) {
+            for i in picked {
+                acc[i] += p;
             }
         }
-        let mut acc = vec![0.0; w.len()];
-        rec(w, k, &mut Vec::new(), 1.0, &mut acc);
         acc
     }
 

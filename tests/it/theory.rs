@@ -4,7 +4,7 @@
 
 use crate::common;
 use sqs_sim::engine::StreamSeed;
-use sqs_sim::model::sampling::{Alias, Sampler};
+use sqs_sim::model::sampling::{successive_draws, Alias, Sampler};
 use sqs_sim::model::theory::FalseEmptyTheory;
 
 /// P(false empty | M) by enumerating every placement of the M messages and
@@ -12,32 +12,7 @@ use sqs_sim::model::theory::FalseEmptyTheory;
 fn brute_force(w: &[f64], k: usize, m: u32) -> f64 {
     let n = w.len();
     let total: f64 = w.iter().sum();
-    // Ordered draws of k distinct nodes with their successive-sampling probability.
-    fn draws(
-        w: &[f64],
-        k: usize,
-        picked: &mut Vec<usize>,
-        p: f64,
-        out: &mut Vec<(Vec<usize>, f64)>,
-    ) {
-        if picked.len() == k {
-            out.push((picked.clone(), p));
-            return;
-        }
-        let rest: f64 = (0..w.len())
-            .filter(|i| !picked.contains(i))
-            .map(|i| w[i])
-            .sum();
-        for i in 0..w.len() {
-            if !picked.contains(&i) {
-                picked.push(i);
-                draws(w, k, picked, p * w[i] / rest, out);
-                picked.pop();
-            }
-        }
-    }
-    let mut ds = Vec::new();
-    draws(w, k, &mut Vec::new(), 1.0, &mut ds);
+    let ds = successive_draws(w, k);
     let mut p_fe = 0.0;
     // Placements: M digits in base n.
     for code in 0..(n as u64).pow(m) {
