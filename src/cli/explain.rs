@@ -4,6 +4,7 @@
 use super::ScenarioArgs;
 use crate::error::{Error, Result};
 use crate::explain::{self, picture::Picture, story, trace::PictureTarget};
+use crate::model::RunOptions;
 use crate::report::atomic::write_file;
 use crate::report::charts::{render, Format};
 use clap::{Args, ValueEnum};
@@ -35,6 +36,9 @@ pub struct ExplainArgs {
     /// Also print whole-run tables: false empties by depth vs theory, and correlation.
     #[arg(long)]
     pub stats: bool,
+    /// Refuse scenarios estimated to need more simulated events than this (0 = no limit).
+    #[arg(long, value_name = "N", default_value_t = crate::scenario::guard::DEFAULT_MAX_EVENTS)]
+    pub max_events: u64,
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -49,14 +53,14 @@ pub enum ColorChoice {
 
 pub fn explain(a: ExplainArgs) -> Result<()> {
     let picture_format = a.picture.as_ref().map(|p| picture_format(p)).transpose()?;
-    let sc = ScenarioArgs {
+    let (sc, mut configs) = ScenarioArgs {
         scenario: a.scenario.clone(),
         set: a.set.clone(),
         seed: a.seed,
         replications: None,
+        max_events: a.max_events,
     }
-    .load()?;
-    let mut configs = sc.resolve()?;
+    .resolve()?;
     let index = match &a.variant {
         None => 0,
         Some(v) => configs
@@ -76,7 +80,17 @@ pub fn explain(a: ExplainArgs) -> Result<()> {
     let target = a
         .picture_request
         .map_or(PictureTarget::FirstFalseEmpty, PictureTarget::Request);
-    let (tracer, result) = explain::trace(cfg, sc.seed, a.requests, target);
+    let opts = RunOptions {
+        timeseries: false,
+        max_events: a.max_events,
+    };
+    let (tracer, result) = explain::trace(cfg, sc.seed, opts, a.requests, target);
+    if a.max_events > 0 && result.events >= a.max_events {
+        return Err(Error::Usage(format!(
+            "the run was stopped after {} events, the --max-events limit, before the end of the scenario. Raise --max-events (0 = no limit)",
+            result.events
+        )));
+    }
 
     let paint = story::Paint {
         on: match a.color {
@@ -115,7 +129,7 @@ pub fn explain(a: ExplainArgs) -> Result<()> {
     );
     if a.stats {
         println!();
-        print!("{}", explain::depth_stats(cfg, sc.seed).render());
+        print!("{}", explain::depth_stats(cfg, sc.seed, opts).render());
     }
     if let (Some(path), Some(format)) = (&a.picture, picture_format) {
         let Some(scene) = &tracer.picture else {

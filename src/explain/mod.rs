@@ -17,21 +17,23 @@ pub mod trace;
 use crate::model::{run_observed, ModelConfig, RunOptions, RunResult};
 use trace::{PictureTarget, Tracer};
 
-/// Runs one replication to the end, telling the first `requests` receives.
+/// Runs one replication to the end (or `opts.max_events`), telling the
+/// first `requests` receives.
 pub fn trace(
     cfg: &ModelConfig,
     seed: u64,
+    opts: RunOptions,
     requests: u32,
     target: PictureTarget,
 ) -> (Tracer, RunResult) {
     let mut t = Tracer::new(requests, target);
-    let r = run_observed(cfg, seed, RunOptions::default(), &mut t);
+    let r = run_observed(cfg, seed, opts, &mut t);
     (t, r)
 }
 
-/// Runs one replication to the end, collecting [`stats::DepthStats`].
-pub fn depth_stats(cfg: &ModelConfig, seed: u64) -> stats::DepthStats {
+/// Runs one replication, collecting [`stats::DepthStats`].
+pub fn depth_stats(cfg: &ModelConfig, seed: u64, opts: RunOptions) -> stats::DepthStats {
     let mut s = stats::DepthStats::new(cfg);
-    run_observed(cfg, seed, RunOptions::default(), &mut s);
+    run_observed(cfg, seed, opts, &mut s);
     s
 }
