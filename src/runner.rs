@@ -3,10 +3,13 @@
 //! is the same for any number of threads.
 
 use crate::model::{self, RunOptions, RunResult};
+use crate::scenario::units::format_duration_us;
 use crate::scenario::Resolved;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use std::time::Instant;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 /// One run to do.
 #[derive(Clone, Debug)]
@@ -53,7 +56,7 @@ pub struct Settings {
     pub max_events: u64,
 }
 
-/// Runs `jobs` over `configs`; returns outcomes in job order.
+/// Runs `jobs` over `configs`; returns outcomes in job order and the wall time.
 pub fn run_jobs(
     configs: &[Resolved],
     jobs: &[Job],
@@ -62,47 +65,59 @@ pub fn run_jobs(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs)
         .build()?;
-    let bar = progress_bar(jobs.len() as u64, settings.quiet);
+    let bar = progress_bar(jobs.len() as u64);
+    let simulated_us = AtomicU64::new(0);
     let start = Instant::now();
-    let results: Vec<RunOutcome> = pool.install(|| {
-        jobs.par_iter()
-            .map(|job| {
-                let cfg = &configs[job.config].config;
-                let opts = RunOptions {
-                    timeseries: job.timeseries,
-                    max_events: settings.max_events,
-                };
-                let result = model::run(cfg, job.seed, opts);
-                bar.inc(1);
-                RunOutcome {
-                    job: job.clone(),
-                    result,
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let results: Vec<RunOutcome> = std::thread::scope(|scope| {
+        if !settings.quiet {
+            // The bar appears only for work that lasts more than about a second.
+            let bar = bar.clone();
+            scope.spawn(move || {
+                if done_rx.recv_timeout(SHOW_AFTER).is_err() {
+                    // indicatif draws nothing when stderr is not a terminal.
+                    bar.set_draw_target(ProgressDrawTarget::stderr());
+                    bar.enable_steady_tick(Duration::from_millis(200));
                 }
-            })
-            .collect()
+            });
+        }
+        let out = pool.install(|| {
+            jobs.par_iter()
+                .map(|job| {
+                    let cfg = &configs[job.config].config;
+                    let opts = RunOptions {
+                        timeseries: job.timeseries,
+                        max_events: settings.max_events,
+                    };
+                    let result = model::run(cfg, job.seed, opts);
+                    let us = simulated_us.fetch_add(cfg.duration.micros(), Ordering::Relaxed)
+                        + cfg.duration.micros();
+                    bar.set_message(format!("{} simulated", format_duration_us(us as f64)));
+                    bar.inc(1);
+                    RunOutcome {
+                        job: job.clone(),
+                        result,
+                    }
+                })
+                .collect()
+        });
+        let _ = done_tx.send(());
+        out
     });
     bar.finish_and_clear();
     Ok((results, start.elapsed().as_secs_f64()))
 }
 
-fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(
-        Some(len),
-        if quiet {
-            ProgressDrawTarget::hidden()
-        } else {
-            // indicatif draws nothing when stderr is not a terminal.
-            ProgressDrawTarget::stderr()
-        },
-    );
+const SHOW_AFTER: Duration = Duration::from_secs(1);
+
+fn progress_bar(len: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
     bar.set_style(
         ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} runs  ETA {eta}",
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} runs  {msg}  ETA {eta}",
         )
         .expect("valid template"),
     );
-    // Only show up for work longer than about a second.
-    bar.enable_steady_tick(std::time::Duration::from_millis(250));
     bar
 }
 

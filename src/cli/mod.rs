@@ -2,7 +2,11 @@
 //! one file per subcommand, each reading as the pipeline it runs.
 
 mod explain;
+mod merge;
+mod output;
+mod plot;
 mod run;
+mod sweep;
 mod validate;
 
 use crate::error::Result;
@@ -29,6 +33,12 @@ pub enum Command {
     Validate(ScenarioArgs),
     /// Teaching mode: the story of the first receive requests, and a picture of a false empty.
     Explain(explain::ExplainArgs),
+    /// Run a scenario once per value of a parameter (or grid); chart each figure against it.
+    Sweep(sweep::SweepArgs),
+    /// Redraw every chart of a results folder from its CSV files.
+    Plot(plot::PlotArgs),
+    /// Join the folders of `--shard 1/N … N/N` into one results folder.
+    Merge(merge::MergeArgs),
 }
 
 /// What every command that reads a scenario accepts.
@@ -82,6 +92,9 @@ pub fn main_with(cli: Cli) -> Result<()> {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => validate::validate(a),
         Command::Explain(a) => explain::explain(a),
+        Command::Sweep(a) => sweep::sweep(a),
+        Command::Plot(a) => plot::plot(a),
+        Command::Merge(a) => merge::merge(a),
     }
 }
 

@@ -1,82 +1,142 @@
-//! Results leave the program here: CSV files and the terminal table.
+//! Results leave the program here: CSV files, charts and the terminal table.
 //! Nothing in the model writes files; [`Results`] gathers what the runs
-//! produced and [`Results::files`] renders the whole output folder.
+//! produced, [`RunCsvs`] holds the per-run CSVs (all a shard writes), and
+//! [`RunCsvs::complete`] derives the rest of the folder — `aggregate.csv` and
+//! every chart — from those CSVs alone, so `run`, `merge` and `plot` produce
+//! the same bytes.
 
 pub mod aggregate;
 pub mod atomic;
 pub mod charts;
-pub mod depth;
+pub mod keyed;
+pub mod latency_cdf;
+pub mod shard;
 pub mod summary;
 pub mod table;
 pub mod timeseries;
 
+pub use keyed::Keys;
 pub use summary::SummaryRow;
 
 use crate::model::recorder::Bucket;
 use crate::runner::RunOutcome;
 use crate::scenario::Resolved;
 use aggregate::Aggregate;
+use anyhow::Context;
 use atomic::OutputSet;
+use charts::Format;
+use keyed::Table;
+use std::path::Path;
 
-/// Everything a `run` produced, in output order.
+/// Everything a `run` or `sweep` produced, in output order.
 pub struct Results {
-    pub rows: Vec<SummaryRow>,
+    /// Sweep point keys (empty for a run) and the row, per run.
+    pub rows: Vec<(Keys, SummaryRow)>,
     pub aggregates: Vec<Aggregate>,
-    /// Replication 0's time series, per variant.
-    pub series: Vec<(String, Vec<Bucket>)>,
-    /// `false_empty_by_depth.csv`, per variant over all replications.
-    pub depth: Vec<depth::DepthRow>,
-    /// Title of the charts.
-    pub name: String,
+    /// Replication 0's time series, per point and variant.
+    pub series: Vec<(Keys, String, Vec<Bucket>)>,
+    /// Replication 0's latency CDF, per point and variant.
+    pub cdfs: Vec<(Keys, String, Vec<(f64, f64)>)>,
 }
 
 impl Results {
-    pub fn new(configs: &[Resolved], outcomes: &[RunOutcome]) -> Results {
+    /// `points[c]` are the sweep point keys of `configs[c]` (empty for a run).
+    pub fn new(configs: &[Resolved], points: &[Keys], outcomes: &[RunOutcome]) -> Results {
         let mut rows = Vec::new();
-        let mut keys = Vec::new();
         let mut series = Vec::new();
+        let mut cdfs = Vec::new();
         for o in outcomes {
-            let name = &configs[o.job.config].variant;
-            rows.push(SummaryRow::new(
-                name,
-                o.job.replication,
-                o.job.seed,
-                &o.result,
+            let c = o.job.config;
+            let (name, point) = (&configs[c].variant, &points[c]);
+            rows.push((
+                point.clone(),
+                SummaryRow::new(name, o.job.replication, o.job.seed, &o.result),
             ));
-            keys.push(vec![("variant".to_string(), name.clone())]);
             if let Some(ts) = &o.result.timeseries {
-                series.push((name.clone(), ts.clone()));
+                series.push((point.clone(), name.clone(), ts.clone()));
+                cdfs.push((point.clone(), name.clone(), o.result.latency_cdf.clone()));
             }
         }
-        let aggregates = aggregate::aggregate(&rows, &keys);
-        let mut depth = Vec::new();
-        for (i, r) in configs.iter().enumerate() {
-            let tables = outcomes
-                .iter()
-                .filter(|o| o.job.config == i)
-                .map(|o| &o.result.by_depth);
-            depth.extend(depth::rows(&r.variant, &r.config, tables));
-        }
+        let keys: Vec<Keys> = rows
+            .iter()
+            .map(|(k, r)| with_variant(k, &r.variant))
+            .collect();
+        let plain: Vec<SummaryRow> = rows.iter().map(|(_, r)| r.clone()).collect();
+        let aggregates = aggregate::aggregate(&plain, &keys);
         Results {
             rows,
             aggregates,
             series,
-            depth,
-            name: String::new(),
+            cdfs,
         }
     }
 
-    /// The files of the results folder.
-    pub fn files(&self) -> anyhow::Result<OutputSet> {
+    /// The per-run CSVs.
+    pub fn run_csvs(&self) -> anyhow::Result<RunCsvs> {
+        let rows: Vec<(&Keys, &SummaryRow)> = self.rows.iter().map(|(k, r)| (k, r)).collect();
+        Ok(RunCsvs {
+            summary: keyed::write(&rows)?,
+            timeseries: timeseries::to_csv(&self.series)?,
+            latency_cdf: latency_cdf::to_csv(&self.cdfs)?,
+        })
+    }
+}
+
+/// A point's keys followed by the variant: the grouping key of `aggregate.csv`.
+pub fn with_variant(point: &Keys, variant: &str) -> Keys {
+    let mut k = point.clone();
+    k.push(("variant".to_string(), variant.to_string()));
+    k
+}
+
+/// The CSVs with one or more rows per run: what a shard writes, what `merge`
+/// concatenates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunCsvs {
+    pub summary: Vec<u8>,
+    pub timeseries: Vec<u8>,
+    pub latency_cdf: Vec<u8>,
+}
+
+impl RunCsvs {
+    pub const NAMES: [&'static str; 3] = ["summary.csv", "timeseries.csv", "latency_cdf.csv"];
+
+    pub fn files(&self) -> [(&'static str, &[u8]); 3] {
+        [
+            (Self::NAMES[0], &self.summary),
+            (Self::NAMES[1], &self.timeseries),
+            (Self::NAMES[2], &self.latency_cdf),
+        ]
+    }
+
+    pub fn read(dir: &Path) -> anyhow::Result<RunCsvs> {
+        let get = |name: &str| {
+            let p = dir.join(name);
+            std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))
+        };
+        Ok(RunCsvs {
+            summary: get(Self::NAMES[0])?,
+            timeseries: get(Self::NAMES[1])?,
+            latency_cdf: get(Self::NAMES[2])?,
+        })
+    }
+
+    /// The whole results folder: these CSVs, `aggregate.csv` computed from
+    /// `summary.csv`, and the charts in each of `formats`.
+    pub fn complete(&self, formats: &[Format]) -> anyhow::Result<OutputSet> {
         let mut set = OutputSet::new();
-        set.add("summary.csv", summary::to_csv(&self.rows, None)?);
-        set.add("aggregate.csv", aggregate::to_csv(&self.aggregates)?);
-        set.add("timeseries.csv", timeseries::to_csv(&self.series)?);
-        set.add("false_empty_by_depth.csv", depth::to_csv(&self.depth)?);
-        let title = format!("{}: false empties vs theory", self.name);
-        if let Some(chart) = charts::false_empty_depth::DepthChart::new(&title, &self.depth) {
-            let png = charts::render(&chart, charts::Format::Png)?;
-            set.add("charts/false_empty_by_depth.png", png);
+        for (name, bytes) in self.files() {
+            set.add(name, bytes.to_vec());
+        }
+        let summary = Table::parse(&self.summary, "summary.csv")?;
+        let rows = summary::read(&summary)?;
+        let keys: Vec<Keys> = rows.iter().map(|(k, _)| k.clone()).collect();
+        let plain: Vec<SummaryRow> = rows.into_iter().map(|(_, r)| r).collect();
+        let aggregate = aggregate::to_csv(&aggregate::aggregate(&plain, &keys))?;
+        let inputs = charts::Inputs::parse(&aggregate, &self.timeseries, &self.latency_cdf)?;
+        set.add("aggregate.csv", aggregate);
+        for (name, bytes) in charts::render_all(&inputs, formats)? {
+            set.add(Path::new("charts").join(name), bytes);
         }
         Ok(set)
     }

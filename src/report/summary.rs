@@ -2,9 +2,10 @@
 //! value`). Column names are fixed by SPEC §4; more follow them.
 
 use crate::model::RunResult;
-use serde::Serialize;
+use super::keyed::{Keys, Table};
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct SummaryRow {
     pub variant: String,
     pub replication: u32,
@@ -145,63 +146,15 @@ impl SummaryRow {
     }
 }
 
-/// Renders rows as CSV; `extra` columns (sweep `param,value`) come first.
-pub fn to_csv(
-    rows: &[SummaryRow],
-    extra: Option<(&[&str], &[Vec<String>])>,
-) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    match extra {
-        None => {
-            for r in rows {
-                w.serialize(r)?;
-            }
-            if rows.is_empty() {
-                w.write_record(header())?;
-            }
-        }
-        Some((names, values)) => {
-            let mut head: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-            head.extend(header());
-            w.write_record(&head)?;
-            for (r, v) in rows.iter().zip(values) {
-                let mut rec: Vec<String> = v.clone();
-                rec.extend(fields(r)?);
-                w.write_record(&rec)?;
-            }
-        }
-    }
-    Ok(w.into_inner()?)
-}
-
-/// One row's fields as strings, in column order.
-fn fields(r: &SummaryRow) -> anyhow::Result<Vec<String>> {
-    let mut inner = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::new());
-    inner.serialize(r)?;
-    let bytes = inner.into_inner()?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(bytes.as_slice());
-    match rdr.records().next() {
-        Some(rec) => Ok(rec?.iter().map(str::to_string).collect()),
-        None => Ok(Vec::new()),
-    }
-}
-
-/// The column names of `summary.csv` (without sweep columns).
-pub fn header() -> Vec<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let r = SummaryRow::new("x", 0, 0, &RunResult::default());
-    w.serialize(&r)
-        .expect("serialising a row to memory cannot fail");
-    let bytes = w.into_inner().expect("in-memory writer");
-    let text = String::from_utf8(bytes).expect("csv is utf-8");
-    text.lines()
-        .next()
-        .unwrap_or("")
-        .split(',')
-        .map(str::to_string)
+/// The rows of a `summary.csv` read back (the key columns and the row).
+pub fn read(table: &Table) -> anyhow::Result<Vec<(Keys, SummaryRow)>> {
+    let v = table.col("variant")?;
+    let head = csv::StringRecord::from(table.header[v..].to_vec());
+    (0..table.rows.len())
+        .map(|i| {
+            let rest: csv::StringRecord = table.rows[i].iter().skip(v).collect();
+            let row: SummaryRow = rest.deserialize(Some(&head))?;
+            Ok((table.keys(i)?, row))
+        })
         .collect()
 }

@@ -1,0 +1,51 @@
+//! `sqs-sim merge`: joins the folders of `--shard 1/N … N/N` into the results
+//! folder the unsharded run would have written.
+
+use crate::error::{Error, Result};
+use crate::report::charts::Formats;
+use crate::report::shard::{self, Manifest};
+use crate::report::RunCsvs;
+use anyhow::Context;
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The shard folders (any order).
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// The merged results folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Chart file format.
+    #[arg(long, value_enum, default_value_t = Formats::Png)]
+    pub format: Formats,
+    /// Write no charts.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+pub fn merge(a: MergeArgs) -> Result<()> {
+    let mut parts = Vec::new();
+    for d in &a.dirs {
+        let path = d.join(shard::MANIFEST);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Error::Usage(format!(
+                "{}: not a shard folder (written by --shard I/N): {e}",
+                d.display()
+            ))
+        })?;
+        let m = Manifest::parse(&text).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+        let csvs = RunCsvs::read(d).with_context(|| format!("shard folder {}", d.display()))?;
+        parts.push((m, csvs));
+    }
+    let csvs = shard::merge(parts).map_err(Error::Usage)?;
+    let formats = if a.no_charts { Vec::new() } else { a.format.list() };
+    csvs.complete(&formats)?.commit(&a.out)?;
+    println!(
+        "{} shard(s) merged into {}",
+        a.dirs.len(),
+        a.out.display()
+    );
+    Ok(())
+}

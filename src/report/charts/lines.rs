@@ -1,0 +1,285 @@
+//! Line charts: curves over a numeric (or log, or categorical) x axis, with
+//! optional 95% CI error bars, markers and point labels. The latency CDF, the
+//! time series, every sweep chart and the cost-vs-latency trade-off are lines.
+
+use super::canvas::Drawing;
+use super::style::{self, color, Axis, Drawn, FONT, GRID, LABEL, SIZE, TICK, TITLE};
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+#[derive(Clone, Debug)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+    /// Half-width of the 95% confidence interval of `y` (0: no error bar).
+    pub ci: f64,
+    /// Text written next to the point.
+    pub label: Option<String>,
+}
+
+impl Point {
+    pub fn new(x: f64, y: f64) -> Point {
+        Point {
+            x,
+            y,
+            ci: 0.0,
+            label: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Series {
+    pub name: String,
+    pub color: usize,
+    pub dashed: bool,
+    pub points: Vec<Point>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Lines {
+    pub title: String,
+    pub x: Axis,
+    pub y: Axis,
+    pub series: Vec<Series>,
+    /// Mark each point with a dot (sweeps, trade-off).
+    pub markers: bool,
+    /// Fixed y range in plotting coordinates (panels that share a scale).
+    pub y_range: Option<(f64, f64)>,
+}
+
+/// Panels stacked vertically under one title, e.g. one per variant.
+#[derive(Clone, Debug)]
+pub struct Stack {
+    pub title: String,
+    pub panels: Vec<Lines>,
+}
+
+/// A point in plotting coordinates: x, y, and the error bar's ends.
+type Plotted<'a> = (f64, f64, f64, f64, Option<&'a str>);
+
+impl Lines {
+    pub fn new(title: impl Into<String>, x: Axis, y: Axis, series: Vec<Series>) -> Lines {
+        Lines {
+            title: title.into(),
+            x,
+            y,
+            series,
+            markers: false,
+            y_range: None,
+        }
+    }
+
+    /// The y range the data needs, in plotting coordinates.
+    pub fn data_y_range(&self) -> (f64, f64) {
+        let pts: Vec<Plotted> = self.series.iter().flat_map(|s| self.plotted(s)).collect();
+        let lo = pts.iter().map(|p| p.2).fold(f64::INFINITY, f64::min);
+        let hi = pts.iter().map(|p| p.3).fold(f64::NEG_INFINITY, f64::max);
+        style::range(lo, hi, !self.y.log, 0.08)
+    }
+
+    fn plotted<'a>(&self, s: &'a Series) -> Vec<Plotted<'a>> {
+        s.points
+            .iter()
+            .filter_map(|p| {
+                let x = self.x.to_plot(p.x)?;
+                let y = self.y.to_plot(p.y)?;
+                // On a log axis an error bar reaching below 0 is cut at y/1000.
+                let lo = self.y.to_plot(p.y - p.ci).unwrap_or(y - 3.0);
+                let hi = self.y.to_plot(p.y + p.ci).unwrap_or(y);
+                Some((x, y, lo.min(y), hi.max(y), p.label.as_deref()))
+            })
+            .collect()
+    }
+}
+
+impl Drawing for Lines {
+    fn size(&self) -> (u32, u32) {
+        SIZE
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        self.draw_with(area, TITLE)
+    }
+}
+
+impl Drawing for Stack {
+    fn size(&self) -> (u32, u32) {
+        // Room for each panel to stay readable.
+        let n = self.panels.len().max(1) as u32;
+        (SIZE.0, SIZE.1.max(70 + 210 * n))
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let inner = area.titled(&self.title, (FONT, TITLE)).drawn()?;
+        let rows = inner.split_evenly((self.panels.len().max(1), 1));
+        for (p, a) in self.panels.iter().zip(&rows) {
+            p.draw_with(a, LABEL)?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a legend of `rows` lines, `chars` wide, hides the fewest points of
+/// `pts` (plotting coordinates inside `xr` × `yr`), sampled along the lines.
+fn legend_corner(
+    pts: &[Vec<Plotted>],
+    xr: (f64, f64),
+    yr: (f64, f64),
+    rows: usize,
+    chars: usize,
+) -> SeriesLabelPosition {
+    let w = ((chars as f64 * 8.5 + 50.0) / 780.0).min(0.9);
+    let h = ((rows as f64 * 19.0 + 16.0) / 420.0).min(0.9);
+    let norm = |x: f64, y: f64| ((x - xr.0) / (xr.1 - xr.0), (y - yr.0) / (yr.1 - yr.0));
+    let mut samples = Vec::new();
+    for line in pts {
+        for (i, p) in line.iter().enumerate() {
+            samples.push(norm(p.0, p.1));
+            if let Some(q) = line.get(i + 1) {
+                for k in 1..8 {
+                    let t = k as f64 / 8.0;
+                    samples.push(norm(p.0 + t * (q.0 - p.0), p.1 + t * (q.1 - p.1)));
+                }
+            }
+        }
+    }
+    let corners = [
+        (SeriesLabelPosition::UpperRight, 1.0 - w, 1.0 - h),
+        (SeriesLabelPosition::UpperLeft, 0.0, 1.0 - h),
+        (SeriesLabelPosition::LowerRight, 1.0 - w, 0.0),
+        (SeriesLabelPosition::LowerLeft, 0.0, 0.0),
+    ];
+    let hidden = |x0: f64, y0: f64| {
+        samples
+            .iter()
+            .filter(|(x, y)| *x >= x0 && *x <= x0 + w && *y >= y0 && *y <= y0 + h)
+            .count()
+    };
+    let mut best = (usize::MAX, SeriesLabelPosition::UpperRight);
+    for (pos, x0, y0) in corners {
+        let n = hidden(x0, y0);
+        if n < best.0 {
+            best = (n, pos);
+        }
+    }
+    best.1
+}
+
+/// A 95% CI whisker: a vertical line with caps `half` wide (x units).
+pub fn whisker<S: Into<ShapeStyle> + Copy>(
+    x: f64,
+    lo: f64,
+    hi: f64,
+    half: f64,
+    style: S,
+) -> [PathElement<(f64, f64)>; 3] {
+    [
+        PathElement::new(vec![(x, lo), (x, hi)], style),
+        PathElement::new(vec![(x - half, lo), (x + half, lo)], style),
+        PathElement::new(vec![(x - half, hi), (x + half, hi)], style),
+    ]
+}
+
+impl Lines {
+    fn draw_with<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, title_size: u32) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let plotted: Vec<Vec<Plotted>> = self.series.iter().map(|s| self.plotted(s)).collect();
+        let all = || plotted.iter().flatten();
+        let x_pad = if self.x.names.is_some() { 0.15 } else { 0.03 };
+        let xr = style::range(
+            all().map(|p| p.0).fold(f64::INFINITY, f64::min),
+            all().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max),
+            false,
+            x_pad,
+        );
+        let yr = self.y_range.unwrap_or_else(|| self.data_y_range());
+        let (xspan, yspan) = (xr.1 - xr.0, yr.1 - yr.0);
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, (FONT, title_size))
+            .margin(16)
+            .x_label_area_size(55)
+            .y_label_area_size(90)
+            .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)
+            .drawn()?;
+        let xf = |v: &f64| self.x.tick(*v, xspan);
+        let yf = |v: &f64| self.y.tick(*v, yspan);
+        let x_labels = match &self.x.names {
+            Some(n) => n.len() + 2,
+            None => 10,
+        };
+        chart
+            .configure_mesh()
+            .x_desc(self.x.label.as_str())
+            .y_desc(self.y.label.as_str())
+            .x_label_formatter(&xf)
+            .y_label_formatter(&yf)
+            .x_labels(x_labels)
+            .y_labels(if area.dim_in_pixel().1 < 300 { 5 } else { 10 })
+            .label_style((FONT, TICK))
+            .axis_desc_style((FONT, LABEL))
+            .light_line_style(GRID)
+            .bold_line_style(GRID)
+            .draw()
+            .drawn()?;
+        for (s, pts) in self.series.iter().zip(&plotted) {
+            let c = color(s.color);
+            let line = c.stroke_width(2);
+            let xy = pts.iter().map(|p| (p.0, p.1));
+            let anno = if s.dashed {
+                chart.draw_series(DashedLineSeries::new(xy, 8, 5, line))
+            } else {
+                chart.draw_series(LineSeries::new(xy, line))
+            }
+            .drawn()?;
+            let dashed = s.dashed;
+            anno.label(s.name.as_str()).legend(move |(x, y)| {
+                let gap = if dashed { 6 } else { 0 };
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (9, 0)], line)
+                    + PathElement::new(vec![(9 + gap, 0), (20, 0)], line)
+            });
+            if self.markers {
+                chart
+                    .draw_series(pts.iter().map(|p| Circle::new((p.0, p.1), 4, c.filled())))
+                    .drawn()?;
+            }
+            chart
+                .draw_series(
+                    pts.iter()
+                        .filter(|p| p.3 > p.2)
+                        .flat_map(|p| whisker(p.0, p.2, p.3, xspan * 0.006, c.stroke_width(2))),
+                )
+                .drawn()?;
+            chart
+                .draw_series(pts.iter().filter_map(|p| {
+                    p.4.map(|t| {
+                        EmptyElement::at((p.0, p.1))
+                            + Text::new(t.to_string(), (7, -20), (FONT, TICK).into_font().color(&c))
+                    })
+                }))
+                .drawn()?;
+        }
+        if self.series.iter().any(|s| !s.points.is_empty()) {
+            let chars = self.series.iter().map(|s| s.name.chars().count()).max().unwrap_or(0);
+            chart
+                .configure_series_labels()
+                .position(legend_corner(&plotted, xr, yr, self.series.len(), chars))
+                .label_font((FONT, TICK))
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK.mix(0.4))
+                .draw()
+                .drawn()?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,213 @@
+//! The charts of a `sweep`: each key figure against the swept value, one line
+//! per variant with 95% CI error bars, and the cost-vs-latency trade-off with
+//! one labelled point per value. With a grid, the x axis is the first
+//! parameter and each combination of the others is a line of its own.
+
+use super::lines::{Lines, Point, Series};
+use super::style::{wants_log, Axis, Unit};
+use super::{Chart, Inputs};
+use crate::scenario::units::duration_us;
+use anyhow::Result;
+
+/// `(file stem, title, metric column, y label, unit)`.
+const FIGURES: [(&str, &str, &str, &str, Unit); 5] = [
+    (
+        "sweep_cost_per_million",
+        "Cost per million messages",
+        "cost_per_million_messages_usd",
+        "USD per million messages sent",
+        Unit::Usd,
+    ),
+    (
+        "sweep_empty_pct",
+        "Empty responses",
+        "empty_pct",
+        "empty responses (% of receives)",
+        Unit::Percent,
+    ),
+    (
+        "sweep_false_empty_pct",
+        "False empty responses",
+        "false_empty_pct",
+        "false empty responses (% of receives)",
+        Unit::Percent,
+    ),
+    (
+        "sweep_latency_p50",
+        "Median latency",
+        "latency_p50_s",
+        "latency p50",
+        Unit::Seconds,
+    ),
+    (
+        "sweep_latency_p99",
+        "99th percentile latency",
+        "latency_p99_s",
+        "latency p99",
+        Unit::Seconds,
+    ),
+];
+
+/// The aggregate rows as points of lines.
+struct Layout {
+    param: String,
+    /// x of each row.
+    xs: Vec<f64>,
+    /// The value as written, per row.
+    values: Vec<String>,
+    /// Line name and index of each row's line.
+    line_names: Vec<String>,
+    line_of: Vec<usize>,
+    x_axis: Axis,
+}
+
+fn layout(inp: &Inputs) -> Result<Layout> {
+    let a = &inp.aggregate;
+    let v = a.col("variant")?;
+    let param = a.rows.first().map_or(String::new(), |r| r[0].to_string());
+    let values: Vec<String> = a.rows.iter().map(|r| r[1].to_string()).collect();
+    let (xs, x_axis) = if let Some(xs) = values
+        .iter()
+        .map(|s| s.parse::<f64>().ok())
+        .collect::<Option<Vec<f64>>>()
+    {
+        (xs, Axis::new(param.clone(), Unit::Plain))
+    } else if let Some(xs) = values
+        .iter()
+        .map(|s| duration_us(&toml::Value::String(s.clone())).ok().map(|u| u / 1e6))
+        .collect::<Option<Vec<f64>>>()
+    {
+        (xs, Axis::new(param.clone(), Unit::Seconds))
+    } else {
+        let mut names: Vec<String> = Vec::new();
+        let xs = values
+            .iter()
+            .map(|s| {
+                let i = names.iter().position(|n| n == s).unwrap_or_else(|| {
+                    names.push(s.clone());
+                    names.len() - 1
+                });
+                i as f64
+            })
+            .collect();
+        let mut axis = Axis::new(param.clone(), Unit::Plain);
+        axis.names = Some(names);
+        (xs, axis)
+    };
+    let mut line_names: Vec<String> = Vec::new();
+    let mut line_of = Vec::new();
+    for r in &a.rows {
+        // Other grid parameters (param2, value2, …) then the variant.
+        let mut name = r[v].to_string();
+        for k in (2..v).step_by(2) {
+            name.push_str(&format!(", {}={}", r[k].rsplit('.').next().unwrap_or(""), &r[k + 1]));
+        }
+        let i = line_names.iter().position(|n| *n == name).unwrap_or_else(|| {
+            line_names.push(name.clone());
+            line_names.len() - 1
+        });
+        line_of.push(i);
+    }
+    Ok(Layout {
+        param,
+        xs,
+        values,
+        line_names,
+        line_of,
+        x_axis,
+    })
+}
+
+impl Layout {
+    /// One series per line, points sorted by x; `point(row)` makes each point.
+    fn series(&self, point: impl Fn(usize) -> Result<Point>) -> Result<Vec<Series>> {
+        let mut out: Vec<Series> = self
+            .line_names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Series {
+                name: n.clone(),
+                color: i,
+                dashed: false,
+                points: Vec::new(),
+            })
+            .collect();
+        let mut rows: Vec<usize> = (0..self.xs.len()).collect();
+        rows.sort_by(|&a, &b| self.xs[a].total_cmp(&self.xs[b]));
+        for r in rows {
+            out[self.line_of[r]].points.push(point(r)?);
+        }
+        Ok(out)
+    }
+
+    fn short_param(&self) -> &str {
+        self.param.rsplit('.').next().unwrap_or(&self.param)
+    }
+}
+
+pub fn charts(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>> {
+    let a = &inp.aggregate;
+    let l = layout(inp)?;
+    let stat = |metric: &str| -> Result<(usize, usize)> {
+        Ok((a.col(&format!("{metric}_mean"))?, a.col(&format!("{metric}_ci95"))?))
+    };
+    let mut out = Vec::new();
+    for (stem, title, metric, y_label, unit) in FIGURES {
+        let (m, c) = stat(metric)?;
+        let series = l.series(|r| {
+            Ok(Point {
+                ci: a.num(r, c)?,
+                ..Point::new(l.xs[r], a.num(r, m)?)
+            })
+        })?;
+        let log = wants_log(series.iter().flat_map(|s| s.points.iter().map(|p| p.y)));
+        out.push((
+            stem,
+            Chart::Lines(Lines {
+                markers: true,
+                ..Lines::new(
+                    format!("{title} vs {} (mean ± 95% CI)", l.short_param()),
+                    l.x_axis.clone(),
+                    Axis::new(
+                        if log {
+                            format!("{y_label} (log scale)")
+                        } else {
+                            y_label.to_string()
+                        },
+                        unit,
+                    )
+                    .log(log),
+                    series,
+                )
+            }),
+        ));
+    }
+    let (lat, _) = stat("latency_p99_s")?;
+    let (cost, _) = stat("cost_per_million_messages_usd")?;
+    let series = l.series(|r| {
+        Ok(Point {
+            label: Some(l.values[r].clone()),
+            ..Point::new(a.num(r, lat)?, a.num(r, cost)?)
+        })
+    })?;
+    let log_x = wants_log(series.iter().flat_map(|s| s.points.iter().map(|p| p.x)));
+    let log_y = wants_log(series.iter().flat_map(|s| s.points.iter().map(|p| p.y)));
+    let scale = |log: bool| if log { " (log scale)" } else { "" };
+    out.push((
+        "tradeoff",
+        Chart::Lines(Lines {
+            markers: true,
+            ..Lines::new(
+                format!("Cost vs latency, points labelled by {}", l.short_param()),
+                Axis::new(format!("latency p99{}", scale(log_x)), Unit::Seconds).log(log_x),
+                Axis::new(
+                    format!("USD per million messages{}", scale(log_y)),
+                    Unit::Usd,
+                )
+                .log(log_y),
+                series,
+            )
+        }),
+    ));
+    Ok(out)
+}

@@ -1,0 +1,110 @@
+//! CSV files whose rows may start with key columns (a sweep point's
+//! `param,value`) before one serialised record, and reading them back.
+
+use anyhow::{anyhow, Context, Result};
+use serde::Serialize;
+
+/// Leading `(column, value)` pairs of a row, e.g. `[("param", "queue.nodes"), ("value", "20")]`.
+pub type Keys = Vec<(String, String)>;
+
+/// Writes `rows` as CSV: the key columns (named by the first row), then `T`'s
+/// fields. With no rows, only `T`'s header is written.
+pub fn write<T: Serialize + Default>(rows: &[(&Keys, &T)]) -> Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    let mut head: Vec<String> = rows
+        .first()
+        .map(|(k, _)| k.iter().map(|(n, _)| n.clone()).collect())
+        .unwrap_or_default();
+    head.extend(header_of(&T::default())?);
+    w.write_record(&head)?;
+    for (keys, row) in rows {
+        for (_, v) in keys.iter() {
+            w.write_field(v)?;
+        }
+        w.serialize(row)?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// The column names `T` serialises to.
+pub fn header_of<T: Serialize>(sample: &T) -> Result<Vec<String>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.serialize(sample)?;
+    let bytes = w.into_inner()?;
+    let mut r = csv::Reader::from_reader(bytes.as_slice());
+    Ok(r.headers()?.iter().map(str::to_string).collect())
+}
+
+/// A CSV file read back as text cells.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<csv::StringRecord>,
+}
+
+impl Table {
+    pub fn parse(bytes: &[u8], name: &str) -> Result<Table> {
+        let mut r = csv::Reader::from_reader(bytes);
+        let header = r
+            .headers()
+            .with_context(|| format!("cannot read {name}"))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let rows = r
+            .records()
+            .collect::<Result<Vec<_>, _>>()
+            .with_context(|| format!("cannot read {name}"))?;
+        Ok(Table { header, rows })
+    }
+
+    pub fn col(&self, name: &str) -> Result<usize> {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| anyhow!("column `{name}` is missing"))
+    }
+
+    /// The key columns of row `i`: every column up to and including `variant`.
+    pub fn keys(&self, i: usize) -> Result<Keys> {
+        let v = self.col("variant")?;
+        Ok(self.header[..=v]
+            .iter()
+            .zip(self.rows[i].iter())
+            .map(|(h, c)| (h.clone(), c.to_string()))
+            .collect())
+    }
+
+    pub fn num(&self, i: usize, col: usize) -> Result<f64> {
+        let cell = self.rows[i].get(col).unwrap_or("");
+        cell.parse()
+            .map_err(|_| anyhow!("`{cell}` in column `{}` is not a number", self.header[col]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize, Default)]
+    struct R {
+        a: u32,
+        b: f64,
+    }
+
+    #[test]
+    fn keys_come_first_and_read_back() {
+        let k: Keys = vec![("param".into(), "p".into()), ("value".into(), "1,2".into())];
+        let bytes = write(&[(&k, &R { a: 1, b: 0.5 })]).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes.clone()).unwrap(),
+            "param,value,a,b\np,\"1,2\",1,0.5\n"
+        );
+        let t = Table::parse(&bytes, "t").unwrap();
+        assert_eq!(t.num(0, t.col("b").unwrap()).unwrap(), 0.5);
+        let empty = write::<R>(&[]).unwrap();
+        assert_eq!(empty, b"a,b\n");
+    }
+}

@@ -1,0 +1,198 @@
+//! Sharding a study across machines: `--shard I/N` runs the I-th of N
+//! contiguous slices of the job list and writes only the per-run CSVs plus a
+//! manifest (`shard.txt`); `merge` checks the manifests and concatenates the
+//! CSVs in shard order, which is job order — so the merged folder is the
+//! unsharded one, byte for byte.
+
+use super::RunCsvs;
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+
+pub const MANIFEST: &str = "shard.txt";
+
+/// Slice `index` (1-based) of `count`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let err = || format!("`{s}` is not I/N with 1 ≤ I ≤ N (e.g. 2/8)");
+        let (i, n) = s.split_once('/').ok_or_else(err)?;
+        let (index, count) = (
+            i.trim().parse().map_err(|_| err())?,
+            n.trim().parse().map_err(|_| err())?,
+        );
+        if index == 0 || index > count {
+            return Err(err());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl Shard {
+    /// The jobs of this slice out of `total`: slices differ in length by at most one.
+    pub fn range(&self, total: usize) -> Range<usize> {
+        let at = |i: usize| i * total / self.count;
+        at(self.index - 1)..at(self.index)
+    }
+}
+
+/// What a shard folder says about itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Manifest {
+    pub shard: Shard,
+    pub jobs: Range<usize>,
+    pub total: usize,
+    /// Identifies the study (configurations, seed, replications) so shards
+    /// of different studies are never merged.
+    pub study: String,
+}
+
+impl Manifest {
+    pub fn to_text(&self) -> String {
+        format!(
+            "sqs-sim shard\nshard = {}\njobs = {}..{}\ntotal = {}\nstudy = {}\n",
+            self.shard, self.jobs.start, self.jobs.end, self.total, self.study
+        )
+    }
+
+    pub fn parse(text: &str) -> Result<Manifest, String> {
+        let mut lines = text.lines();
+        if lines.next() != Some("sqs-sim shard") {
+            return Err("not an sqs-sim shard manifest".into());
+        }
+        let mut get = |key: &str| -> Result<String, String> {
+            let line = lines.next().unwrap_or("");
+            line.strip_prefix(&format!("{key} = "))
+                .map(str::to_string)
+                .ok_or_else(|| format!("expected `{key} = …`, found `{line}`"))
+        };
+        let shard: Shard = get("shard")?.parse()?;
+        let jobs = get("jobs")?;
+        let (a, b) = jobs.split_once("..").ok_or("bad `jobs` range")?;
+        let num = |s: &str| s.parse::<usize>().map_err(|_| format!("bad number `{s}`"));
+        Ok(Manifest {
+            shard,
+            jobs: num(a)?..num(b)?,
+            total: num(&get("total")?)?,
+            study: get("study")?,
+        })
+    }
+}
+
+/// A stable 64-bit FNV-1a hash, as hex (not `DefaultHasher`, whose output may
+/// change between Rust releases).
+pub fn fingerprint(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Joins shard folders' CSVs (any order) into the unsharded run's CSVs.
+/// Every shard of one study must be there, once.
+pub fn merge(mut parts: Vec<(Manifest, RunCsvs)>) -> Result<RunCsvs, String> {
+    let Some(first) = parts.first().map(|p| p.0.clone()) else {
+        return Err("no shard folders given".into());
+    };
+    parts.sort_by_key(|p| p.0.shard.index);
+    for (m, _) in &parts {
+        if m.study != first.study || m.total != first.total || m.shard.count != first.shard.count {
+            return Err(format!(
+                "shard {} belongs to another study (or another --shard N) than shard {}",
+                m.shard, first.shard
+            ));
+        }
+    }
+    let have: Vec<usize> = parts.iter().map(|p| p.0.shard.index).collect();
+    let want: Vec<usize> = (1..=first.shard.count).collect();
+    if have != want {
+        let missing: Vec<String> = want
+            .iter()
+            .filter(|i| !have.contains(i))
+            .map(|i| format!("{i}/{}", first.shard.count))
+            .collect();
+        return Err(if missing.is_empty() {
+            "a shard was given twice".to_string()
+        } else {
+            format!("missing shard(s) {}", missing.join(", "))
+        });
+    }
+    let join = |pick: fn(&RunCsvs) -> &Vec<u8>| -> Result<Vec<u8>, String> {
+        let split = |b: &[u8]| -> (Vec<u8>, Vec<u8>) {
+            match b.iter().position(|&c| c == b'\n') {
+                Some(i) => (b[..=i].to_vec(), b[i + 1..].to_vec()),
+                None => (b.to_vec(), Vec::new()),
+            }
+        };
+        let pieces: Vec<(Vec<u8>, Vec<u8>)> = parts.iter().map(|p| split(pick(&p.1))).collect();
+        // A shard without runs has a header without the sweep's key columns.
+        let head = pieces
+            .iter()
+            .find(|p| !p.1.is_empty())
+            .unwrap_or(&pieces[0])
+            .0
+            .clone();
+        let mut out = head.clone();
+        for (h, body) in &pieces {
+            if !body.is_empty() {
+                if *h != head {
+                    return Err("shards have different columns".into());
+                }
+                out.extend_from_slice(body);
+            }
+        }
+        Ok(out)
+    };
+    Ok(RunCsvs {
+        summary: join(|c| &c.summary)?,
+        timeseries: join(|c| &c.timeseries)?,
+        latency_cdf: join(|c| &c.latency_cdf)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slices_cover_every_job_once() {
+        for total in [0, 1, 7, 12] {
+            let mut next = 0;
+            for i in 1..=3 {
+                let r = Shard { index: i, count: 3 }.range(total);
+                assert_eq!(r.start, next);
+                next = r.end;
+            }
+            assert_eq!(next, total);
+        }
+        assert!("0/3".parse::<Shard>().is_err());
+        assert!("4/3".parse::<Shard>().is_err());
+        assert_eq!("2/3".parse::<Shard>().unwrap(), Shard { index: 2, count: 3 });
+    }
+
+    #[test]
+    fn manifest_round_trips() {
+        let m = Manifest {
+            shard: Shard { index: 2, count: 3 },
+            jobs: 4..8,
+            total: 12,
+            study: fingerprint("x"),
+        };
+        assert_eq!(Manifest::parse(&m.to_text()).unwrap(), m);
+    }
+}
