@@ -20,6 +20,8 @@ pub fn render(aggs: &[Aggregate]) -> String {
         let key = a
             .keys
             .iter()
+            // A sweep's parameter names are in the heading, not on every row.
+            .filter(|k| !k.0.starts_with("param"))
             .map(|k| k.1.as_str())
             .collect::<Vec<_>>()
             .join(" ");

@@ -3,7 +3,7 @@
 
 use super::canvas::Drawing;
 use super::lines::whisker;
-use super::style::{self, color, Drawn, Unit, FONT, GRID, LABEL, SIZE, TICK, TITLE};
+use super::style::{self, color, Axis, Ticked, Drawn, Unit, FONT, GRID, GRID_BOLD, LABEL, SIZE, TICK, TITLE};
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -48,7 +48,10 @@ impl Drawing for Bars {
             .margin(20)
             .x_label_area_size(45)
             .y_label_area_size(90)
-            .build_cartesian_2d(-0.5..n - 0.5, 0.0..ymax)
+            .build_cartesian_2d(
+                -0.5..n - 0.5,
+                Ticked::new(&Axis::new("", self.unit), 0.0, ymax, 8),
+            )
             .drawn()?;
         let yf = |v: &f64| self.unit.format(*v);
         chart
@@ -57,11 +60,10 @@ impl Drawing for Bars {
             .x_label_formatter(&|_| String::new())
             .y_desc(self.y_label.as_str())
             .y_label_formatter(&yf)
-            .y_labels(10)
             .label_style((FONT, TICK))
             .axis_desc_style((FONT, LABEL))
             .light_line_style(GRID)
-            .bold_line_style(GRID)
+            .bold_line_style(GRID_BOLD)
             .draw()
             .drawn()?;
         let k = self.series.len().max(1) as f64;

@@ -3,7 +3,7 @@
 //! time series, every sweep chart and the cost-vs-latency trade-off are lines.
 
 use super::canvas::Drawing;
-use super::style::{self, color, Axis, Drawn, FONT, GRID, LABEL, SIZE, TICK, TITLE};
+use super::style::{self, color, Axis, Ticked, Drawn, FONT, GRID, GRID_BOLD, LABEL, SIZE, TICK, TITLE};
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -203,32 +203,30 @@ impl Lines {
             x_pad,
         );
         let yr = self.y_range.unwrap_or_else(|| self.data_y_range());
-        let (xspan, yspan) = (xr.1 - xr.0, yr.1 - yr.0);
+        let xspan = xr.1 - xr.0;
+        let small = area.dim_in_pixel().1 < 300;
         let mut chart = ChartBuilder::on(area)
             .caption(&self.title, (FONT, title_size))
             .margin(16)
             .x_label_area_size(55)
             .y_label_area_size(90)
-            .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)
+            .build_cartesian_2d(
+                Ticked::new(&self.x, xr.0, xr.1, 10),
+                Ticked::new(&self.y, yr.0, yr.1, if small { 4 } else { 8 }),
+            )
             .drawn()?;
-        let xf = |v: &f64| self.x.tick(*v, xspan);
-        let yf = |v: &f64| self.y.tick(*v, yspan);
-        let x_labels = match &self.x.names {
-            Some(n) => n.len() + 2,
-            None => 10,
-        };
+        let xf = |v: &f64| self.x.tick(*v);
+        let yf = |v: &f64| self.y.tick(*v);
         chart
             .configure_mesh()
             .x_desc(self.x.label.as_str())
             .y_desc(self.y.label.as_str())
             .x_label_formatter(&xf)
             .y_label_formatter(&yf)
-            .x_labels(x_labels)
-            .y_labels(if area.dim_in_pixel().1 < 300 { 5 } else { 10 })
             .label_style((FONT, TICK))
             .axis_desc_style((FONT, LABEL))
             .light_line_style(GRID)
-            .bold_line_style(GRID)
+            .bold_line_style(GRID_BOLD)
             .draw()
             .drawn()?;
         for (s, pts) in self.series.iter().zip(&plotted) {
@@ -260,14 +258,37 @@ impl Lines {
                         .flat_map(|p| whisker(p.0, p.2, p.3, xspan * 0.006, c.stroke_width(2))),
                 )
                 .drawn()?;
-            chart
-                .draw_series(pts.iter().filter_map(|p| {
-                    p.4.map(|t| {
-                        EmptyElement::at((p.0, p.1))
-                            + Text::new(t.to_string(), (7, -20), (FONT, TICK).into_font().color(&c))
-                    })
-                }))
-                .drawn()?;
+        }
+        // Point labels: neighbouring points of one line closer than 14 px
+        // share a label ("5s–20s"); lines take turns above and below.
+        let base = area.get_base_pixel();
+        for (si, (s, pts)) in self.series.iter().zip(&plotted).enumerate() {
+            let font = (FONT, TICK).into_font().color(&color(s.color));
+            let px = |p: &Plotted| chart.backend_coord(&(p.0, p.1));
+            let mut i = 0;
+            while i < pts.len() {
+                let Some(first) = pts[i].4 else {
+                    i += 1;
+                    continue;
+                };
+                let p0 = px(&pts[i]);
+                let mut j = i;
+                while j + 1 < pts.len() && pts[j + 1].4.is_some() {
+                    let q = px(&pts[j + 1]);
+                    if (q.0 - p0.0).abs() >= 14 || (q.1 - p0.1).abs() >= 14 {
+                        break;
+                    }
+                    j += 1;
+                }
+                let text = match pts[j].4 {
+                    Some(last) if j > i => format!("{first}–{last}"),
+                    _ => first.to_string(),
+                };
+                let dy = [-24, 8, -40, 24][si % 4];
+                let at = (p0.0 - base.0 + 7, p0.1 - base.1 + dy);
+                area.draw_text(&text, &font, at).drawn()?;
+                i = j + 1;
+            }
         }
         if self.series.iter().any(|s| !s.points.is_empty()) {
             let chars = self.series.iter().map(|s| s.name.chars().count()).max().unwrap_or(0);

@@ -2,6 +2,7 @@
 //! print numbers with their unit.
 
 use anyhow::{anyhow, Result};
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::style::RGBColor;
 
 /// Width and height of every chart, in pixels.
@@ -28,7 +29,8 @@ pub fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
-pub const GRID: RGBColor = RGBColor(232, 232, 232);
+pub const GRID: RGBColor = RGBColor(240, 240, 240);
+pub const GRID_BOLD: RGBColor = RGBColor(215, 215, 215);
 
 /// Maps plotters' errors (no `Debug` on some) into ours.
 pub trait Drawn<T> {
@@ -124,28 +126,68 @@ impl Axis {
         }
     }
 
-    /// The tick label at plotting coordinate `p`; on wide log axes only
-    /// whole decades are labelled, and categories only at their index.
-    pub fn tick(&self, p: f64, span: f64) -> String {
+    /// The tick label at plotting coordinate `p`.
+    pub fn tick(&self, p: f64) -> String {
+        match &self.names {
+            Some(names) => names
+                .get(p.round().max(0.0) as usize)
+                .cloned()
+                .unwrap_or_default(),
+            None if self.log => self.unit.format(10f64.powf(p)),
+            None => self.unit.format(p),
+        }
+    }
+
+    /// Labelled and unlabelled (light) tick positions within `lo..hi`
+    /// (plotting coordinates), at most about `max` labels: categories at
+    /// their index, log axes at 1-2-5 × 10ⁿ (decades only when wide),
+    /// linear axes at round steps.
+    pub fn ticks(&self, lo: f64, hi: f64, max: usize) -> (Vec<f64>, Vec<f64>) {
+        let inside = |v: &f64| *v >= lo - 1e-9 && *v <= hi + 1e-9;
         if let Some(names) = &self.names {
-            let i = p.round();
-            if (p - i).abs() > 1e-6 || i < 0.0 {
-                return String::new();
-            }
-            return names.get(i as usize).cloned().unwrap_or_default();
+            return ((0..names.len()).map(|i| i as f64).filter(inside).collect(), Vec::new());
         }
         if self.log {
-            if span >= 2.0 && (p - p.round()).abs() > 1e-6 {
-                return String::new();
+            let decades = (lo.floor() as i64)..=(hi.ceil() as i64);
+            let at = |m: &[f64]| -> Vec<f64> {
+                decades
+                    .clone()
+                    .flat_map(|d| m.iter().map(move |k| d as f64 + k.log10()))
+                    .filter(inside)
+                    .collect()
+            };
+            let all: Vec<f64> = (1..10).map(|k| k as f64).collect();
+            for mantissas in [&[1.0][..], &[1.0, 2.0, 5.0], &[1.0, 2.0, 3.0, 5.0, 7.0]] {
+                let bold = at(mantissas);
+                if bold.len() >= 4 || mantissas.len() == 5 {
+                    return (bold, at(&all));
+                }
             }
-            return self.unit.format(10f64.powf(p));
+            unreachable!("the last choice always returns")
         }
-        self.unit.format(p)
+        let raw = (hi - lo) / max.max(1) as f64;
+        if raw <= 0.0 || !raw.is_finite() {
+            return (vec![lo], Vec::new());
+        }
+        let mag = 10f64.powf(raw.log10().floor());
+        let step = [1.0, 2.0, 5.0, 10.0]
+            .iter()
+            .map(|k| k * mag)
+            .find(|s| *s >= raw)
+            .unwrap_or(10.0 * mag);
+        let grid = |step: f64| -> Vec<f64> {
+            let first = (lo / step).ceil() as i64;
+            let last = (hi / step).floor() as i64;
+            // Integer multiples, so 0.1 + 0.2 never prints as 0.30000000000000004.
+            (first..=last).map(|i| i as f64 * step).collect()
+        };
+        (grid(step), grid(step / 5.0))
     }
 }
 
-/// True when positive values span more than two decades: a log axis shows them better.
+/// True when positive values are far apart: a log axis shows them better.
 pub fn wants_log(values: impl IntoIterator<Item = f64>) -> bool {
+    // Over 30×: a linear axis would flatten everything but the largest values.
     let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
     for v in values {
         if v > 0.0 && v.is_finite() {
@@ -153,7 +195,7 @@ pub fn wants_log(values: impl IntoIterator<Item = f64>) -> bool {
             hi = hi.max(v);
         }
     }
-    hi > 0.0 && hi / lo > 100.0
+    hi > 0.0 && hi / lo > 30.0
 }
 
 /// A padded range around `lo..hi`; `from_zero` keeps 0 as the floor for
@@ -174,6 +216,53 @@ pub fn range(lo: f64, hi: f64, from_zero: bool, pad: f64) -> (f64, f64) {
     (if from_zero && lo == 0.0 { 0.0 } else { lo - p }, hi + p)
 }
 
+/// A linear plotting range with our own tick positions (plotters'
+/// `WithKeyPoints` loses the default label formatting of `f64` ranges).
+pub struct Ticked {
+    pub lo: f64,
+    pub hi: f64,
+    pub bold: Vec<f64>,
+    pub light: Vec<f64>,
+}
+
+impl Ticked {
+    pub fn new(axis: &Axis, lo: f64, hi: f64, max_labels: usize) -> Ticked {
+        let (bold, light) = axis.ticks(lo, hi, max_labels);
+        Ticked {
+            lo,
+            hi,
+            bold,
+            light,
+        }
+    }
+}
+
+impl Ranged for Ticked {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
+        let f = (v - self.lo) / (self.hi - self.lo);
+        let len = (limit.1 - limit.0) as f64;
+        if !f.is_finite() {
+            return limit.0;
+        }
+        limit.0 + (len * f).round() as i32
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            self.light.clone()
+        } else {
+            self.bold.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.lo..self.hi
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,8 +277,16 @@ mod tests {
         assert_eq!(Unit::Percent.format(37.56), "37.6%");
         assert_eq!(Unit::Usd.format(0.09), "$0.09");
         let log = Axis::new("t", Unit::Seconds).log(true);
-        assert_eq!(log.tick(-2.0, 4.0), "10ms");
-        assert_eq!(log.tick(-2.5, 4.0), "");
+        assert_eq!(log.tick(-2.0), "10ms");
+        let (bold, _) = log.ticks(-4.5, 1.2, 10);
+        assert_eq!(bold, vec![-4.0, -3.0, -2.0, -1.0, 0.0, 1.0]);
+        let (bold, _) = log.ticks(-1.9, -0.6, 10);
+        assert_eq!(bold.len(), 4, "20ms, 50ms, 100ms, 200ms: {bold:?}");
+        let lin = Axis::new("x", Unit::Plain);
+        let (bold, light) = lin.ticks(0.0, 0.95, 5);
+        let labels: Vec<String> = bold.iter().map(|v| lin.tick(*v)).collect();
+        assert_eq!(labels, ["0", "0.2", "0.4", "0.6", "0.8"]);
+        assert_eq!(light.len(), 20);
         assert!(wants_log([0.0, 1.0, 500.0]));
         assert!(!wants_log([1.0, 50.0]));
     }
