@@ -35,17 +35,18 @@ pub fn merge(a: MergeArgs) -> Result<()> {
                 d.display()
             ))
         })?;
-        let m = Manifest::parse(&text).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+        let m =
+            Manifest::parse(&text).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
         let csvs = RunCsvs::read(d).with_context(|| format!("shard folder {}", d.display()))?;
         parts.push((m, csvs));
     }
     let csvs = shard::merge(parts).map_err(Error::Usage)?;
-    let formats = if a.no_charts { Vec::new() } else { a.format.list() };
+    let formats = if a.no_charts {
+        Vec::new()
+    } else {
+        a.format.list()
+    };
     csvs.complete(&formats)?.commit(&a.out)?;
-    println!(
-        "{} shard(s) merged into {}",
-        a.dirs.len(),
-        a.out.display()
-    );
+    println!("{} shard(s) merged into {}", a.dirs.len(), a.out.display());
     Ok(())
 }

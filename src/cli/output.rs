@@ -66,7 +66,11 @@ pub fn execute(study: &Study, a: &OutputArgs) -> Result<(Option<Results>, PathBu
     let csvs = results.run_csvs()?;
     let set = match a.shard {
         None => {
-            let formats = if a.no_charts { Vec::new() } else { a.format.list() };
+            let formats = if a.no_charts {
+                Vec::new()
+            } else {
+                a.format.list()
+            };
             csvs.complete(&formats)?
         }
         Some(s) => {

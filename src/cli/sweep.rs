@@ -44,7 +44,11 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
             .iter()
             .enumerate()
             .flat_map(|(i, (p, v))| {
-                let n = if i == 0 { String::new() } else { (i + 1).to_string() };
+                let n = if i == 0 {
+                    String::new()
+                } else {
+                    (i + 1).to_string()
+                };
                 [
                     (format!("param{n}"), p.clone()),
                     (format!("value{n}"), value_text(v)),
@@ -168,6 +172,12 @@ mod tests {
         ];
         let g = grid(&axes);
         assert_eq!(g.len(), 4);
-        assert_eq!(g[1], vec![("a".into(), Value::Integer(1)), ("b".into(), Value::Integer(4))]);
+        assert_eq!(
+            g[1],
+            vec![
+                ("a".into(), Value::Integer(1)),
+                ("b".into(), Value::Integer(4))
+            ]
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! `summary.csv`: one row per variant × replication (sweeps add `param,
 //! value`). Column names are fixed by SPEC §4; more follow them.
 
-use crate::model::RunResult;
 use super::keyed::{Keys, Table};
+use crate::model::RunResult;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]

@@ -44,3 +44,90 @@ pub fn bin() -> assert_cmd::Command {
     c.env("RUST_BACKTRACE", "0");
     c
 }
+
+/// A small, fast scenario with two variants and two replications.
+pub const TINY: &str = r#"
+name = "tiny"
+seed = 7
+duration = "20s"
+replications = 2
+network = "5ms"
+
+[queue]
+nodes = 4
+sample_nodes = 2
+
+[[producers]]
+name = "p"
+arrival = { kind = "poisson", rate = 20.0 }
+
+[[consumers]]
+name = "c"
+count = 2
+max_messages = 10
+idle_wait = "100ms"
+processing = { kind = "exponential", mean = "10ms" }
+
+[[variants]]
+name = "short"
+set = { "consumers.c.wait_time" = "0s" }
+
+[[variants]]
+name = "long"
+set = { "consumers.c.wait_time" = "5s" }
+"#;
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write_file(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write test file");
+    p
+}
+
+/// Every file under `dir`, by path relative to it.
+pub fn dir_files(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(
+        root: &std::path::Path,
+        d: &std::path::Path,
+        out: &mut std::collections::BTreeMap<String, Vec<u8>>,
+    ) {
+        for e in std::fs::read_dir(d).expect("read dir") {
+            let p = e.expect("dir entry").path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Decodes a PNG: width, height and 8-bit RGB pixels.
+pub fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let dec = png::Decoder::new(std::io::Cursor::new(bytes.to_vec()));
+    let mut reader = dec.read_info().expect("a valid PNG");
+    let mut buf = vec![0; reader.output_buffer_size().expect("buffer size")];
+    let info = reader.next_frame(&mut buf).expect("a PNG frame");
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+/// The `width` and `height` attributes of an SVG's root element.
+pub fn svg_size(svg: &str) -> (u32, u32) {
+    let attr = |name: &str| -> u32 {
+        let head = &svg[..svg.find('>').expect("an svg element")];
+        let at = head.find(&format!(" {name}=\"")).expect("size attribute") + name.len() + 3;
+        head[at..]
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .expect("a number")
+    };
+    (attr("width"), attr("height"))
+}

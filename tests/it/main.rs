@@ -1,6 +1,7 @@
 //! Integration tests: one binary (`cargo test --release`), one module per
 //! area, shared helpers in `common`.
 
+mod charts;
 mod cli_errors;
 mod common;
 mod conservation;
@@ -9,4 +10,5 @@ mod explain;
 mod fuzz;
 mod roundtrip;
 mod stats;
+mod sweep;
 mod theory;

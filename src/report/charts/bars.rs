@@ -3,7 +3,9 @@
 
 use super::canvas::Drawing;
 use super::lines::whisker;
-use super::style::{self, color, Axis, Ticked, Drawn, Unit, FONT, GRID, GRID_BOLD, LABEL, SIZE, TICK, TITLE};
+use super::style::{
+    self, color, Axis, Drawn, Ticked, Unit, FONT, GRID, GRID_BOLD, LABEL, SIZE, TICK, TITLE,
+};
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -83,16 +85,27 @@ impl Drawing for Bars {
             });
             let anno = chart.draw_series(bars).drawn()?;
             if self.series.len() > 1 {
-                anno.label(s.name.as_str())
-                    .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], c.filled()));
+                anno.label(s.name.as_str()).legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 14, y + 6)], c.filled())
+                });
             }
             chart
-                .draw_series(s.values.iter().enumerate().filter(|v| v.1 .1 > 0.0).flat_map(
-                    |(g, &(m, ci))| {
-                        let x = left(g) + width / 2.0;
-                        whisker(x, (m - ci).max(0.0), m + ci, width * 0.15, BLACK.stroke_width(2))
-                    },
-                ))
+                .draw_series(
+                    s.values
+                        .iter()
+                        .enumerate()
+                        .filter(|v| v.1 .1 > 0.0)
+                        .flat_map(|(g, &(m, ci))| {
+                            let x = left(g) + width / 2.0;
+                            whisker(
+                                x,
+                                (m - ci).max(0.0),
+                                m + ci,
+                                width * 0.15,
+                                BLACK.stroke_width(2),
+                            )
+                        }),
+                )
                 .drawn()?;
             chart
                 .draw_series(s.values.iter().enumerate().map(|(g, &(m, ci))| {

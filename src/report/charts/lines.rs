@@ -3,7 +3,9 @@
 //! time series, every sweep chart and the cost-vs-latency trade-off are lines.
 
 use super::canvas::Drawing;
-use super::style::{self, color, Axis, Ticked, Drawn, FONT, GRID, GRID_BOLD, LABEL, SIZE, TICK, TITLE};
+use super::style::{
+    self, color, Axis, Drawn, Ticked, FONT, GRID, GRID_BOLD, LABEL, SIZE, TICK, TITLE,
+};
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -189,7 +191,11 @@ pub fn whisker<S: Into<ShapeStyle> + Copy>(
 }
 
 impl Lines {
-    fn draw_with<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, title_size: u32) -> Result<()>
+    fn draw_with<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        title_size: u32,
+    ) -> Result<()>
     where
         DB::ErrorType: 'static,
     {
@@ -291,7 +297,12 @@ impl Lines {
             }
         }
         if self.series.iter().any(|s| !s.points.is_empty()) {
-            let chars = self.series.iter().map(|s| s.name.chars().count()).max().unwrap_or(0);
+            let chars = self
+                .series
+                .iter()
+                .map(|s| s.name.chars().count())
+                .max()
+                .unwrap_or(0);
             chart
                 .configure_series_labels()
                 .position(legend_corner(&plotted, xr, yr, self.series.len(), chars))

@@ -70,7 +70,9 @@ pub fn charts(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>> {
                 .iter()
                 .position(|p| p.y >= 100.0)
                 .unwrap_or(points.len().saturating_sub(1));
-            points = points.drain(first..=last.max(first).min(points.len() - 1)).collect();
+            points = points
+                .drain(first..=last.max(first).min(points.len() - 1))
+                .collect();
             cdf_series.push(Series {
                 color: color_of(&name),
                 name,
@@ -112,7 +114,10 @@ pub fn charts(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>> {
             window_s = width * per as f64;
             // Mean of each window of `per` buckets, at the window's start.
             let column = |col: usize, scale: f64| -> Result<Vec<Point>> {
-                let vals: Vec<f64> = rows.iter().map(|&i| ts.num(i, col)).collect::<Result<_>>()?;
+                let vals: Vec<f64> = rows
+                    .iter()
+                    .map(|&i| ts.num(i, col))
+                    .collect::<Result<_>>()?;
                 Ok(vals
                     .chunks(per)
                     .zip(times.chunks(per))
@@ -155,7 +160,10 @@ pub fn charts(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>> {
         p.y_range = Some(shared);
     }
     let averaged = if window_s > 0.0 {
-        format!("replication 0, means over {} s", super::style::sig(window_s))
+        format!(
+            "replication 0, means over {} s",
+            super::style::sig(window_s)
+        )
     } else {
         "replication 0".to_string()
     };

@@ -145,7 +145,10 @@ impl Axis {
     pub fn ticks(&self, lo: f64, hi: f64, max: usize) -> (Vec<f64>, Vec<f64>) {
         let inside = |v: &f64| *v >= lo - 1e-9 && *v <= hi + 1e-9;
         if let Some(names) = &self.names {
-            return ((0..names.len()).map(|i| i as f64).filter(inside).collect(), Vec::new());
+            return (
+                (0..names.len()).map(|i| i as f64).filter(inside).collect(),
+                Vec::new(),
+            );
         }
         if self.log {
             let decades = (lo.floor() as i64)..=(hi.ceil() as i64);

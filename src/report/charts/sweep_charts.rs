@@ -74,7 +74,11 @@ fn layout(inp: &Inputs) -> Result<Layout> {
         (xs, Axis::new(param.clone(), Unit::Plain))
     } else if let Some(xs) = values
         .iter()
-        .map(|s| duration_us(&toml::Value::String(s.clone())).ok().map(|u| u / 1e6))
+        .map(|s| {
+            duration_us(&toml::Value::String(s.clone()))
+                .ok()
+                .map(|u| u / 1e6)
+        })
         .collect::<Option<Vec<f64>>>()
     {
         (xs, Axis::new(param.clone(), Unit::Seconds))
@@ -100,12 +104,19 @@ fn layout(inp: &Inputs) -> Result<Layout> {
         // Other grid parameters (param2, value2, …) then the variant.
         let mut name = r[v].to_string();
         for k in (2..v).step_by(2) {
-            name.push_str(&format!(", {}={}", r[k].rsplit('.').next().unwrap_or(""), &r[k + 1]));
+            name.push_str(&format!(
+                ", {}={}",
+                r[k].rsplit('.').next().unwrap_or(""),
+                &r[k + 1]
+            ));
         }
-        let i = line_names.iter().position(|n| *n == name).unwrap_or_else(|| {
-            line_names.push(name.clone());
-            line_names.len() - 1
-        });
+        let i = line_names
+            .iter()
+            .position(|n| *n == name)
+            .unwrap_or_else(|| {
+                line_names.push(name.clone());
+                line_names.len() - 1
+            });
         line_of.push(i);
     }
     Ok(Layout {
@@ -149,7 +160,10 @@ pub fn charts(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>> {
     let a = &inp.aggregate;
     let l = layout(inp)?;
     let stat = |metric: &str| -> Result<(usize, usize)> {
-        Ok((a.col(&format!("{metric}_mean"))?, a.col(&format!("{metric}_ci95"))?))
+        Ok((
+            a.col(&format!("{metric}_mean"))?,
+            a.col(&format!("{metric}_ci95"))?,
+        ))
     };
     let mut out = Vec::new();
     for (stem, title, metric, y_label, unit) in FIGURES {

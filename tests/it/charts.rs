@@ -1,0 +1,119 @@
+//! Charts after `run` and `plot`: valid files of the right size, with text.
+
+use crate::common::{bin, decode_png, dir_files, svg_size, write_file, TINY};
+
+/// `(file stem, a phrase of the title, an axis label)` of every run chart.
+const RUN_CHARTS: [(&str, &str, &str); 5] = [
+    (
+        "cost",
+        "Cost per variant",
+        "cost of the measured window (USD)",
+    ),
+    (
+        "empty_rate",
+        "Empty and false empty responses",
+        "share of receive requests (%)",
+    ),
+    ("latency_cdf", "Latency distribution", "latency (log scale)"),
+    (
+        "queue_depth",
+        "Queue depth and messages in flight",
+        "simulated time (s)",
+    ),
+    (
+        "receive_rate",
+        "Receive requests per second",
+        "simulated time (s)",
+    ),
+];
+
+fn run_tiny(dir: &std::path::Path, extra: &[&str]) -> std::path::PathBuf {
+    let sc = write_file(dir, "tiny.toml", TINY);
+    let out = dir.join("out");
+    bin()
+        .arg("run")
+        .arg(&sc)
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .args(extra)
+        .assert()
+        .success();
+    out
+}
+
+#[test]
+fn every_run_chart_is_a_valid_png_and_svg_with_its_text() {
+    let d = tempfile::tempdir().unwrap();
+    let out = run_tiny(d.path(), &["--format", "both"]);
+    for (stem, title, axis) in RUN_CHARTS {
+        let png = std::fs::read(out.join(format!("charts/{stem}.png"))).unwrap();
+        let (w, h, rgb) = decode_png(&png);
+        assert_eq!((w, h), (960, 600), "{stem}.png size");
+        // The title band (top 45 px) holds dark text pixels, not a blank canvas.
+        let dark = rgb[..(w * 45 * 3) as usize]
+            .chunks(3)
+            .filter(|p| p.iter().all(|&c| c < 100))
+            .count();
+        assert!(
+            dark > 300,
+            "{stem}.png: title text was drawn ({dark} dark pixels)"
+        );
+        let svg = std::fs::read_to_string(out.join(format!("charts/{stem}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg"), "{stem}.svg is an SVG");
+        assert_eq!(svg_size(&svg), (960, 600), "{stem}.svg size");
+        assert!(svg.contains(title), "{stem}.svg has its title");
+        assert!(svg.contains(axis), "{stem}.svg has its axis label");
+        for variant in ["short", "long"] {
+            assert!(svg.contains(variant), "{stem}.svg names variant {variant}");
+        }
+    }
+}
+
+#[test]
+fn plot_redraws_the_run_charts_byte_for_byte() {
+    let d = tempfile::tempdir().unwrap();
+    let out = run_tiny(d.path(), &["--format", "both"]);
+    let before = dir_files(&out.join("charts"));
+    assert_eq!(before.len(), 10);
+    std::fs::remove_dir_all(out.join("charts")).unwrap();
+    bin()
+        .arg("plot")
+        .arg(&out)
+        .args(["--format", "both"])
+        .assert()
+        .success();
+    assert_eq!(dir_files(&out.join("charts")), before);
+}
+
+#[test]
+fn no_charts_writes_only_csv_and_png_is_the_default() {
+    let d = tempfile::tempdir().unwrap();
+    let out = run_tiny(d.path(), &["--no-charts"]);
+    assert!(!out.join("charts").exists());
+    let names: Vec<String> = dir_files(&out).into_keys().collect();
+    assert_eq!(
+        names,
+        [
+            "aggregate.csv",
+            "latency_cdf.csv",
+            "summary.csv",
+            "timeseries.csv"
+        ]
+    );
+    bin().arg("plot").arg(&out).assert().success();
+    let charts: Vec<String> = dir_files(&out.join("charts")).into_keys().collect();
+    assert_eq!(charts.len(), 5);
+    assert!(charts.iter().all(|c| c.ends_with(".png")));
+}
+
+#[test]
+fn plot_of_a_folder_without_results_fails_cleanly() {
+    let d = tempfile::tempdir().unwrap();
+    bin()
+        .arg("plot")
+        .arg(d.path())
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("aggregate.csv"));
+}

@@ -1,0 +1,210 @@
+//! Sweeps: `param,value` columns, identical bytes for any `--jobs`, and
+//! shards that merge into exactly the unsharded results.
+
+use crate::common::{bin, decode_png, dir_files, write_file, TINY};
+use std::path::{Path, PathBuf};
+
+const SWEEP: [&str; 4] = ["--param", "queue.sample_nodes", "--values", "1,2,4"];
+
+fn sweep(sc: &Path, out: &Path, extra: &[&str]) {
+    bin()
+        .arg("sweep")
+        .arg(sc)
+        .args(SWEEP)
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet")
+        .args(extra)
+        .assert()
+        .success();
+}
+
+fn setup() -> (tempfile::TempDir, PathBuf) {
+    let d = tempfile::tempdir().unwrap();
+    let sc = write_file(d.path(), "tiny.toml", TINY);
+    (d, sc)
+}
+
+#[test]
+fn sweep_writes_param_value_columns_and_its_charts() {
+    let (d, sc) = setup();
+    let out = d.path().join("s");
+    sweep(&sc, &out, &[]);
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(summary.starts_with("param,value,variant,replication,seed,"));
+    // 3 values × 2 variants × 2 replications.
+    assert_eq!(summary.lines().count(), 1 + 12);
+    assert!(summary.contains("\nqueue.sample_nodes,4,long,1,8,"));
+    let aggregate = std::fs::read_to_string(out.join("aggregate.csv")).unwrap();
+    assert!(aggregate.starts_with("param,value,variant,replications,"));
+    assert_eq!(aggregate.lines().count(), 1 + 6);
+    let charts: Vec<String> = dir_files(&out.join("charts")).into_keys().collect();
+    assert_eq!(
+        charts,
+        [
+            "sweep_cost_per_million.png",
+            "sweep_empty_pct.png",
+            "sweep_false_empty_pct.png",
+            "sweep_latency_p50.png",
+            "sweep_latency_p99.png",
+            "tradeoff.png"
+        ]
+    );
+    for (name, bytes) in dir_files(&out.join("charts")) {
+        assert_eq!(decode_png(&bytes).0, 960, "{name}");
+    }
+}
+
+#[test]
+fn sweep_outputs_do_not_depend_on_jobs() {
+    let (d, sc) = setup();
+    let (one, two) = (d.path().join("j1"), d.path().join("j2"));
+    sweep(&sc, &one, &["--jobs", "1", "--format", "svg"]);
+    sweep(&sc, &two, &["--jobs", "2", "--format", "svg"]);
+    let a = dir_files(&one);
+    assert!(a.contains_key("summary.csv") && a.contains_key("charts/tradeoff.svg"));
+    assert_eq!(a, dir_files(&two));
+}
+
+#[test]
+fn merged_shards_equal_the_unsharded_sweep() {
+    let (d, sc) = setup();
+    let whole = d.path().join("whole");
+    sweep(&sc, &whole, &[]);
+    let mut shards = Vec::new();
+    for i in 1..=3 {
+        let dir = d.path().join(format!("shard{i}"));
+        sweep(&sc, &dir, &["--shard", &format!("{i}/3")]);
+        assert!(dir.join("shard.txt").exists());
+        assert!(!dir.join("aggregate.csv").exists());
+        shards.push(dir);
+    }
+    let merged = d.path().join("merged");
+    // Any order of the shard folders.
+    bin()
+        .arg("merge")
+        .args([&shards[2], &shards[0], &shards[1]])
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    assert_eq!(dir_files(&merged), dir_files(&whole));
+
+    // Plotting the merged folder redraws the same charts.
+    let charts = dir_files(&merged.join("charts"));
+    std::fs::remove_dir_all(merged.join("charts")).unwrap();
+    bin().arg("plot").arg(&merged).assert().success();
+    assert_eq!(dir_files(&merged.join("charts")), charts);
+}
+
+#[test]
+fn merge_refuses_an_incomplete_set_of_shards() {
+    let (d, sc) = setup();
+    let one = d.path().join("one");
+    sweep(&sc, &one, &["--shard", "1/2", "--no-charts"]);
+    let out = d.path().join("merged");
+    bin()
+        .arg("merge")
+        .arg(&one)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("missing shard(s) 2/2"));
+    assert!(!out.exists(), "nothing written on bad input");
+    bin()
+        .arg("merge")
+        .arg(&sc)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a shard folder"));
+}
+
+#[test]
+fn run_shards_merge_too() {
+    let (d, sc) = setup();
+    let whole = d.path().join("whole");
+    bin()
+        .arg("run")
+        .arg(&sc)
+        .arg("--out")
+        .arg(&whole)
+        .arg("--quiet")
+        .assert()
+        .success();
+    let mut args = vec!["merge".to_string()];
+    for i in 1..=3 {
+        let dir = d.path().join(format!("s{i}"));
+        bin()
+            .arg("run")
+            .arg(&sc)
+            .args(["--quiet", "--shard", &format!("{i}/3"), "--out"])
+            .arg(&dir)
+            .assert()
+            .success();
+        args.push(dir.to_string_lossy().into_owned());
+    }
+    let merged = d.path().join("merged");
+    bin()
+        .args(&args)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    assert_eq!(dir_files(&merged), dir_files(&whole));
+}
+
+#[test]
+fn a_grid_sweep_has_a_column_pair_per_parameter() {
+    let (d, sc) = setup();
+    let out = d.path().join("grid");
+    bin()
+        .arg("sweep")
+        .arg(&sc)
+        .args(["--param", "queue.sample_nodes", "--values", "1,4"])
+        .args(["--param", "consumers.c.count", "--values", "1,3"])
+        .args(["--replications", "1", "--quiet", "--format", "svg", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(summary.starts_with("param,value,param2,value2,variant,"));
+    assert_eq!(summary.lines().count(), 1 + 2 * 2 * 2);
+    let svg = std::fs::read_to_string(out.join("charts/sweep_empty_pct.svg")).unwrap();
+    assert!(
+        svg.contains("short, count=3"),
+        "one line per variant × other value"
+    );
+}
+
+#[test]
+fn sweep_flags_are_checked() {
+    let (_d, sc) = setup();
+    bin()
+        .arg("sweep")
+        .arg(&sc)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("nothing to sweep"));
+    bin()
+        .arg("sweep")
+        .arg(&sc)
+        .args(["--param", "queue.sample_nodes"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("come in pairs"));
+    bin()
+        .arg("sweep")
+        .arg(&sc)
+        .args(["--param", "queue.nope", "--values", "1"])
+        .assert()
+        .code(2);
+    bin()
+        .arg("run")
+        .arg(&sc)
+        .args(["--shard", "4/3"])
+        .assert()
+        .code(2);
+}
