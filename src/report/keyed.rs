@@ -7,6 +7,22 @@ use serde::Serialize;
 /// Leading `(column, value)` pairs of a row, e.g. `[("param", "queue.nodes"), ("value", "20")]`.
 pub type Keys = Vec<(String, String)>;
 
+/// Data of one sweep point (its keys) and variant.
+pub type Labelled<T> = (Keys, String, T);
+
+/// Writes one row per item of every series: `row(variant, item)`.
+pub fn write_series<P, T: Serialize + Default>(
+    series: &[Labelled<Vec<P>>],
+    row: impl Fn(&str, &P) -> T,
+) -> Result<Vec<u8>> {
+    let row = &row;
+    let rows: Vec<(&Keys, T)> = series
+        .iter()
+        .flat_map(|(keys, variant, items)| items.iter().map(move |p| (keys, row(variant, p))))
+        .collect();
+    write(&rows.iter().map(|(k, r)| (*k, r)).collect::<Vec<_>>())
+}
+
 /// Writes `rows` as CSV: the key columns (named by the first row), then `T`'s
 /// fields. With no rows, only `T`'s header is written.
 pub fn write<T: Serialize + Default>(rows: &[(&Keys, &T)]) -> Result<Vec<u8>> {

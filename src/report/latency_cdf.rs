@@ -2,7 +2,7 @@
 //! of message latency (one point per histogram step), so charts can be
 //! redrawn from the results folder alone.
 
-use super::keyed::{self, Keys};
+use super::keyed::{self, Labelled};
 use serde::Serialize;
 
 #[derive(Serialize, Default)]
@@ -13,19 +13,10 @@ struct Row {
 }
 
 /// `(point keys, variant, (seconds, fraction) points)` per series.
-pub fn to_csv(series: &[(Keys, String, Vec<(f64, f64)>)]) -> anyhow::Result<Vec<u8>> {
-    let rows: Vec<(&Keys, Row)> = series
-        .iter()
-        .flat_map(|(keys, variant, points)| {
-            points.iter().map(move |&(latency_s, cumulative_fraction)| {
-                let row = Row {
-                    variant: variant.clone(),
-                    latency_s,
-                    cumulative_fraction,
-                };
-                (keys, row)
-            })
-        })
-        .collect();
-    keyed::write(&rows.iter().map(|(k, r)| (*k, r)).collect::<Vec<_>>())
+pub fn to_csv(series: &[Labelled<Vec<(f64, f64)>>]) -> anyhow::Result<Vec<u8>> {
+    keyed::write_series(series, |variant, &(latency_s, cumulative_fraction)| Row {
+        variant: variant.to_string(),
+        latency_s,
+        cumulative_fraction,
+    })
 }

@@ -25,7 +25,7 @@ use aggregate::Aggregate;
 use anyhow::Context;
 use atomic::OutputSet;
 use charts::Format;
-use keyed::Table;
+use keyed::{Labelled, Table};
 use std::path::Path;
 
 /// Everything a `run` or `sweep` produced, in output order.
@@ -34,9 +34,9 @@ pub struct Results {
     pub rows: Vec<(Keys, SummaryRow)>,
     pub aggregates: Vec<Aggregate>,
     /// Replication 0's time series, per point and variant.
-    pub series: Vec<(Keys, String, Vec<Bucket>)>,
+    pub series: Vec<Labelled<Vec<Bucket>>>,
     /// Replication 0's latency CDF, per point and variant.
-    pub cdfs: Vec<(Keys, String, Vec<(f64, f64)>)>,
+    pub cdfs: Vec<Labelled<Vec<(f64, f64)>>>,
 }
 
 impl Results {

