@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Regenerates every reference result in results/ from scenarios/: one folder
+# per scenario (CSV files and PNG charts), at each scenario's own seed. A
+# scenario with a [sweep] table is swept, the others are run. The README's
+# figures come from here.
+#
+#   scripts/reproduce.sh            # all scenarios
+#   scripts/reproduce.sh short-vs-long wait-time-sweep   # some of them
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --release --quiet
+bin=target/release/sqs-sim
+
+if [ "$#" -gt 0 ]; then
+    files=()
+    for n in "$@"; do files+=("scenarios/$n.toml"); done
+else
+    files=(scenarios/*.toml)
+fi
+
+start=$(date +%s)
+for sc in "${files[@]}"; do
+    if grep -q '^\[sweep\]' "$sc"; then
+        cmd=sweep
+    else
+        cmd=run
+    fi
+    echo "== sqs-sim $cmd $sc"
+    "$bin" "$cmd" "$sc" --quiet >/dev/null
+done
+echo "reproduced ${#files[@]} result folder(s) in $(( $(date +%s) - start )) s"
