@@ -200,11 +200,17 @@ impl Lines {
         DB::ErrorType: 'static,
     {
         let plotted: Vec<Vec<Plotted>> = self.series.iter().map(|s| self.plotted(s)).collect();
-        let all = || plotted.iter().flatten();
         let x_pad = if self.x.names.is_some() { 0.15 } else { 0.03 };
+        // Every x counts, even of a point the y scale cannot show.
+        let xs = || {
+            self.series
+                .iter()
+                .flat_map(|s| &s.points)
+                .filter_map(|p| self.x.to_plot(p.x))
+        };
         let xr = style::range(
-            all().map(|p| p.0).fold(f64::INFINITY, f64::min),
-            all().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max),
+            xs().fold(f64::INFINITY, f64::min),
+            xs().fold(f64::NEG_INFINITY, f64::max),
             false,
             x_pad,
         );

@@ -61,7 +61,7 @@ impl Unit {
             Unit::Seconds => {
                 let a = x.abs();
                 if a == 0.0 {
-                    "0".into()
+                    "0s".into()
                 } else if a < 1e-3 {
                     format!("{}µs", sig(x * 1e6))
                 } else if a < 1.0 {
@@ -188,16 +188,18 @@ impl Axis {
     }
 }
 
-/// True when positive values are far apart: a log axis shows them better.
+/// True when the values are all positive and far apart: a log axis shows
+/// them better. (A log axis cannot show 0, and hiding points would mislead.)
 pub fn wants_log(values: impl IntoIterator<Item = f64>) -> bool {
-    // Over 30×: a linear axis would flatten everything but the largest values.
     let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
     for v in values {
-        if v > 0.0 && v.is_finite() {
-            lo = lo.min(v);
-            hi = hi.max(v);
+        if v <= 0.0 || !v.is_finite() {
+            return false;
         }
+        lo = lo.min(v);
+        hi = hi.max(v);
     }
+    // Over 30×: a linear axis would flatten everything but the largest values.
     hi > 0.0 && hi / lo > 30.0
 }
 
@@ -290,7 +292,8 @@ mod tests {
         let labels: Vec<String> = bold.iter().map(|v| lin.tick(*v)).collect();
         assert_eq!(labels, ["0", "0.2", "0.4", "0.6", "0.8"]);
         assert_eq!(light.len(), 24, "every 0.04");
-        assert!(wants_log([0.0, 1.0, 500.0]));
+        assert!(wants_log([1.0, 500.0]));
+        assert!(!wants_log([0.0, 1.0, 500.0]), "0 cannot be shown");
         assert!(!wants_log([1.0, 20.0]));
     }
 }
