@@ -2,21 +2,30 @@
 //! shards that merge into exactly the unsharded results.
 
 use crate::common::{bin, decode_png, dir_files, write_file, TINY};
+use assert_cmd::assert::Assert;
 use std::path::{Path, PathBuf};
 
 const SWEEP: [&str; 4] = ["--param", "queue.sample_nodes", "--values", "1,2,4"];
 
-fn sweep(sc: &Path, out: &Path, extra: &[&str]) {
+/// `sqs-sim CMD INPUTS… EXTRA… --out OUT`.
+fn cli(cmd: &str, inputs: &[&Path], extra: &[&str], out: &Path) -> Assert {
     bin()
-        .arg("sweep")
-        .arg(sc)
-        .args(SWEEP)
+        .arg(cmd)
+        .args(inputs)
+        .args(extra)
         .arg("--out")
         .arg(out)
-        .arg("--quiet")
-        .args(extra)
         .assert()
-        .success();
+}
+
+fn sweep(sc: &Path, out: &Path, extra: &[&str]) {
+    let args: Vec<&str> = SWEEP
+        .iter()
+        .chain(&["--quiet"])
+        .chain(extra)
+        .copied()
+        .collect();
+    cli("sweep", &[sc], &args, out).success();
 }
 
 fn setup() -> (tempfile::TempDir, PathBuf) {
@@ -81,13 +90,8 @@ fn merged_shards_equal_the_unsharded_sweep() {
     }
     let merged = d.path().join("merged");
     // Any order of the shard folders.
-    bin()
-        .arg("merge")
-        .args([&shards[2], &shards[0], &shards[1]])
-        .arg("--out")
-        .arg(&merged)
-        .assert()
-        .success();
+    let order = [&shards[2], &shards[0], &shards[1]].map(|p| p.as_path());
+    cli("merge", &order, &[], &merged).success();
     assert_eq!(dir_files(&merged), dir_files(&whole));
 
     // Plotting the merged folder redraws the same charts.
@@ -103,21 +107,11 @@ fn merge_refuses_an_incomplete_set_of_shards() {
     let one = d.path().join("one");
     sweep(&sc, &one, &["--shard", "1/2", "--no-charts"]);
     let out = d.path().join("merged");
-    bin()
-        .arg("merge")
-        .arg(&one)
-        .arg("--out")
-        .arg(&out)
-        .assert()
+    cli("merge", &[&one], &[], &out)
         .code(2)
         .stderr(predicates::str::contains("missing shard(s) 2/2"));
     assert!(!out.exists(), "nothing written on bad input");
-    bin()
-        .arg("merge")
-        .arg(&sc)
-        .arg("--out")
-        .arg(&out)
-        .assert()
+    cli("merge", &[&sc], &[], &out)
         .code(2)
         .stderr(predicates::str::contains("not a shard folder"));
 }
@@ -126,33 +120,15 @@ fn merge_refuses_an_incomplete_set_of_shards() {
 fn run_shards_merge_too() {
     let (d, sc) = setup();
     let whole = d.path().join("whole");
-    bin()
-        .arg("run")
-        .arg(&sc)
-        .arg("--out")
-        .arg(&whole)
-        .arg("--quiet")
-        .assert()
-        .success();
-    let mut args = vec!["merge".to_string()];
-    for i in 1..=3 {
-        let dir = d.path().join(format!("s{i}"));
-        bin()
-            .arg("run")
-            .arg(&sc)
-            .args(["--quiet", "--shard", &format!("{i}/3"), "--out"])
-            .arg(&dir)
-            .assert()
-            .success();
-        args.push(dir.to_string_lossy().into_owned());
+    cli("run", &[&sc], &["--quiet"], &whole).success();
+    let shards: Vec<PathBuf> = (1..=3).map(|i| d.path().join(format!("s{i}"))).collect();
+    for (i, dir) in shards.iter().enumerate() {
+        let shard = format!("{}/3", i + 1);
+        cli("run", &[&sc], &["--quiet", "--shard", &shard], dir).success();
     }
     let merged = d.path().join("merged");
-    bin()
-        .args(&args)
-        .arg("--out")
-        .arg(&merged)
-        .assert()
-        .success();
+    let dirs: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();
+    cli("merge", &dirs, &[], &merged).success();
     assert_eq!(dir_files(&merged), dir_files(&whole));
 }
 
@@ -160,15 +136,12 @@ fn run_shards_merge_too() {
 fn a_grid_sweep_has_a_column_pair_per_parameter() {
     let (d, sc) = setup();
     let out = d.path().join("grid");
-    bin()
-        .arg("sweep")
-        .arg(&sc)
-        .args(["--param", "queue.sample_nodes", "--values", "1,4"])
-        .args(["--param", "consumers.c.count", "--values", "1,3"])
-        .args(["--replications", "1", "--quiet", "--format", "svg", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
+    let grid: &[&[&str]] = &[
+        &["--param", "queue.sample_nodes", "--values", "1,4"],
+        &["--param", "consumers.c.count", "--values", "1,3"],
+        &["--replications", "1", "--quiet", "--format", "svg"],
+    ];
+    cli("sweep", &[&sc], &grid.concat(), &out).success();
     let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     assert!(summary.starts_with("param,value,param2,value2,variant,"));
     assert_eq!(summary.lines().count(), 1 + 2 * 2 * 2);

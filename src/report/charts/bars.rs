@@ -3,9 +3,7 @@
 
 use super::canvas::Drawing;
 use super::lines::whisker;
-use super::style::{
-    self, color, Axis, Drawn, Ticked, Unit, FONT, GRID, GRID_BOLD, LABEL, SIZE, TICK, TITLE,
-};
+use super::style::{self, color, Axis, Drawn, Ticked, Unit, FONT, LABEL, SIZE, TICK, TITLE};
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -56,16 +54,11 @@ impl Drawing for Bars {
             )
             .drawn()?;
         let yf = |v: &f64| self.unit.format(*v);
-        chart
-            .configure_mesh()
+        style::mesh(&mut chart.configure_mesh())
             .disable_x_mesh()
             .x_label_formatter(&|_| String::new())
             .y_desc(self.y_label.as_str())
             .y_label_formatter(&yf)
-            .label_style((FONT, TICK))
-            .axis_desc_style((FONT, LABEL))
-            .light_line_style(GRID)
-            .bold_line_style(GRID_BOLD)
             .draw()
             .drawn()?;
         let k = self.series.len().max(1) as f64;
@@ -124,14 +117,7 @@ impl Drawing for Bars {
             area.draw_text(name, &names, (px, py + 10)).drawn()?;
         }
         if self.series.len() > 1 {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .label_font((FONT, TICK))
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK.mix(0.4))
-                .draw()
-                .drawn()?;
+            style::legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         }
         Ok(())
     }

@@ -3,9 +3,7 @@
 //! time series, every sweep chart and the cost-vs-latency trade-off are lines.
 
 use super::canvas::Drawing;
-use super::style::{
-    self, color, Axis, Drawn, Ticked, FONT, GRID, GRID_BOLD, LABEL, SIZE, TICK, TITLE,
-};
+use super::style::{self, color, Axis, Drawn, Ticked, FONT, LABEL, SIZE, TICK, TITLE};
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -229,16 +227,11 @@ impl Lines {
             .drawn()?;
         let xf = |v: &f64| self.x.tick(*v);
         let yf = |v: &f64| self.y.tick(*v);
-        chart
-            .configure_mesh()
+        style::mesh(&mut chart.configure_mesh())
             .x_desc(self.x.label.as_str())
             .y_desc(self.y.label.as_str())
             .x_label_formatter(&xf)
             .y_label_formatter(&yf)
-            .label_style((FONT, TICK))
-            .axis_desc_style((FONT, LABEL))
-            .light_line_style(GRID)
-            .bold_line_style(GRID_BOLD)
             .draw()
             .drawn()?;
         for (s, pts) in self.series.iter().zip(&plotted) {
@@ -309,14 +302,8 @@ impl Lines {
                 .map(|s| s.name.chars().count())
                 .max()
                 .unwrap_or(0);
-            chart
-                .configure_series_labels()
-                .position(legend_corner(&plotted, xr, yr, self.series.len(), chars))
-                .label_font((FONT, TICK))
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK.mix(0.4))
-                .draw()
-                .drawn()?;
+            let at = legend_corner(&plotted, xr, yr, self.series.len(), chars);
+            style::legend(&mut chart, at)?;
         }
         Ok(())
     }

@@ -2,7 +2,10 @@
 //! print numbers with their unit.
 
 use anyhow::{anyhow, Result};
+use plotters::chart::{ChartContext, MeshStyle, SeriesLabelPosition};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::CoordTranslate;
+use plotters::prelude::{Color, DrawingBackend, BLACK, WHITE};
 use plotters::style::RGBColor;
 
 /// Width and height of every chart, in pixels.
@@ -219,6 +222,34 @@ pub fn range(lo: f64, hi: f64, from_zero: bool, pad: f64) -> (f64, f64) {
     }
     let p = (hi - lo) * pad;
     (if from_zero && lo == 0.0 { 0.0 } else { lo - p }, hi + p)
+}
+
+/// The house style of axes: fonts and grid colours.
+pub fn mesh<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
+    m: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB> {
+    m.label_style((FONT, TICK))
+        .axis_desc_style((FONT, LABEL))
+        .light_line_style(GRID)
+        .bold_line_style(GRID_BOLD)
+}
+
+/// Draws the legend of the series labelled so far.
+pub fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    at: SeriesLabelPosition,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_series_labels()
+        .position(at)
+        .label_font((FONT, TICK))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .draw()
+        .drawn()
 }
 
 /// A linear plotting range with our own tick positions (plotters'
