@@ -3,7 +3,6 @@
 //! is the same for any number of threads.
 
 use crate::model::{self, RunOptions, RunResult};
-use crate::scenario::units::format_duration_us;
 use crate::scenario::Resolved;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -92,7 +91,7 @@ pub fn run_jobs(
                     let result = model::run(cfg, job.seed, opts);
                     let us = simulated_us.fetch_add(cfg.duration.micros(), Ordering::Relaxed)
                         + cfg.duration.micros();
-                    bar.set_message(format!("{} simulated", format_duration_us(us as f64)));
+                    bar.set_message(simulated(us));
                     bar.inc(1);
                     RunOutcome {
                         job: job.clone(),
@@ -106,6 +105,17 @@ pub fn run_jobs(
     });
     bar.finish_and_clear();
     Ok((results, start.elapsed().as_secs_f64()))
+}
+
+/// Simulated time done, in a unit that reads at a glance.
+fn simulated(us: u64) -> String {
+    let s = us as f64 / 1e6;
+    match s {
+        s if s >= 86_400.0 => format!("{:.1} d simulated", s / 86_400.0),
+        s if s >= 3600.0 => format!("{:.1} h simulated", s / 3600.0),
+        s if s >= 60.0 => format!("{:.1} min simulated", s / 60.0),
+        s => format!("{s:.1} s simulated"),
+    }
 }
 
 const SHOW_AFTER: Duration = Duration::from_secs(1);
