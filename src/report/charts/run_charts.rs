@@ -124,24 +124,37 @@ pub fn charts(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>> {
                     .map(|(v, t)| Point::new(t[0], v.iter().sum::<f64>() / v.len() as f64 * scale))
                     .collect())
             };
+            let mut levels = vec![
+                Series {
+                    name: "visible".into(),
+                    color: c,
+                    dashed: false,
+                    points: column(vis, 1.0)?,
+                },
+                Series {
+                    name: "in flight".into(),
+                    color: c,
+                    dashed: true,
+                    points: column(infl, 1.0)?,
+                },
+            ];
+            // Messages stranded on a node that is down, when there are any.
+            if let Ok(u) = ts.col("unreachable") {
+                let points = column(u, 1.0)?;
+                if points.iter().any(|p| p.y > 0.0) {
+                    levels.push(Series {
+                        name: "unreachable (node down)".into(),
+                        color: 7,
+                        dashed: true,
+                        points,
+                    });
+                }
+            }
             panels.push(Lines::new(
                 name.clone(),
                 Axis::new("simulated time (s)", Unit::Plain),
                 Axis::new("messages", Unit::Plain),
-                vec![
-                    Series {
-                        name: "visible".into(),
-                        color: c,
-                        dashed: false,
-                        points: column(vis, 1.0)?,
-                    },
-                    Series {
-                        name: "in flight".into(),
-                        color: c,
-                        dashed: true,
-                        points: column(infl, 1.0)?,
-                    },
-                ],
+                levels,
             ));
             rate.push(Series {
                 name,
