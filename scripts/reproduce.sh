@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates every reference result in results/ from scenarios/: one folder
 # per scenario (CSV files and PNG charts), at each scenario's own seed. A
-# scenario with a [sweep] table is swept, the others are run. The README's
-# figures come from here.
+# scenario with a [sweep] table is swept, the others are run; then
+# scripts/teaching.sh (the tutorial's figures). The README's figures come
+# from here.
 #
 #   scripts/reproduce.sh            # all scenarios
 #   scripts/reproduce.sh short-vs-long wait-time-sweep   # some of them
@@ -29,4 +30,8 @@ for sc in "${files[@]}"; do
     echo "== sqs-sim $cmd $sc"
     "$bin" "$cmd" "$sc" --quiet >/dev/null
 done
+if [ "$#" -eq 0 ]; then
+    # The tutorial's stories, pictures and depth-vs-theory tables.
+    bash scripts/teaching.sh
+fi
 echo "reproduced ${#files[@]} result folder(s) in $(( $(date +%s) - start )) s"

@@ -2,7 +2,7 @@
 //! output flags, running the jobs (or one shard of them) and writing the
 //! results folder.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::report::charts::Formats;
 use crate::report::shard::{self, Manifest, Shard};
 use crate::report::{self, atomic::OutputSet, Keys, Results};
@@ -39,6 +39,8 @@ pub struct Study {
     pub name: String,
     pub seed: u64,
     pub replications: u32,
+    /// `--max-events`: a run that reaches it is refused (0 = no limit).
+    pub max_events: u64,
     pub configs: Vec<Resolved>,
     /// The sweep point keys of each configuration (empty for a run).
     pub points: Vec<Keys>,
@@ -51,6 +53,13 @@ pub fn execute(study: &Study, a: &OutputArgs) -> Result<(Option<Results>, PathBu
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&study.name));
+    check_out_dir(&out_dir)?;
+    if a.jobs > MAX_JOBS {
+        return Err(Error::Usage(format!(
+            "--jobs {}: at most {MAX_JOBS} worker threads (0 = all cores)",
+            a.jobs
+        )));
+    }
     let all = runner::jobs(study.configs.len(), study.replications, study.seed);
     let slice = match a.shard {
         Some(s) => s.range(all.len()),
@@ -59,9 +68,10 @@ pub fn execute(study: &Study, a: &OutputArgs) -> Result<(Option<Results>, PathBu
     let settings = Settings {
         jobs: a.jobs,
         quiet: a.quiet,
-        max_events: 0,
+        max_events: study.max_events,
     };
     let (outcomes, wall) = runner::run_jobs(&study.configs, &all[slice.clone()], &settings)?;
+    runner::check_cut_short(&study.configs, &outcomes, settings.max_events)?;
     let results = Results::new(&study.configs, &study.points, &outcomes);
     let csvs = results.run_csvs()?;
     let set = match a.shard {
@@ -103,6 +113,20 @@ pub fn execute(study: &Study, a: &OutputArgs) -> Result<(Option<Results>, PathBu
         );
     }
     Ok(((a.shard.is_none()).then_some(results), out_dir))
+}
+
+const MAX_JOBS: usize = 1024;
+
+/// Refuses an output path that cannot become a results folder, before any
+/// work is done.
+fn check_out_dir(dir: &std::path::Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "--out {}: exists and is not a folder; results go into a folder",
+            dir.display()
+        )));
+    }
+    Ok(())
 }
 
 /// What makes two shards parts of the same study.

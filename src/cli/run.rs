@@ -14,12 +14,12 @@ pub struct RunArgs {
 }
 
 pub fn run(a: RunArgs) -> Result<()> {
-    let sc = a.scenario.load()?;
-    let configs = sc.resolve()?;
+    let (sc, configs) = a.scenario.resolve()?;
     let study = Study {
         name: sc.name.clone(),
         seed: sc.seed,
         replications: sc.replications,
+        max_events: a.scenario.max_events,
         points: vec![Vec::new(); configs.len()],
         configs,
     };

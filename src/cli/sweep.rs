@@ -60,10 +60,13 @@ pub fn sweep(a: SweepArgs) -> Result<()> {
             points.push(keys.clone());
         }
     }
+    // The runaway guard counts every run of the sweep together.
+    sc.check_budget(&configs, a.scenario.max_events)?;
     let study = Study {
         name,
         seed: sc.seed,
         replications: sc.replications,
+        max_events: a.scenario.max_events,
         configs,
         points,
     };

@@ -8,9 +8,9 @@
 use crate::model::recorder::DEPTH_CAP;
 use crate::model::theory::FalseEmptyTheory;
 use crate::model::ModelConfig;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DepthRow {
     pub variant: String,
     pub visible: u64,

@@ -2,6 +2,7 @@
 //! `param,value`) before one serialised record, and reading them back.
 
 use anyhow::{anyhow, Context, Result};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// Leading `(column, value)` pairs of a row, e.g. `[("param", "queue.nodes"), ("value", "20")]`.
@@ -91,6 +92,28 @@ impl Table {
             .zip(self.rows[i].iter())
             .map(|(h, c)| (h.clone(), c.to_string()))
             .collect())
+    }
+
+    /// Every row as the point keys (the columns before `variant`) and a
+    /// `T` read from the rest. No rows, no `variant` column needed.
+    pub fn records<T: DeserializeOwned>(&self) -> Result<Vec<(Keys, T)>> {
+        if self.rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let v = self.col("variant")?;
+        let head = csv::StringRecord::from(self.header[v..].to_vec());
+        self.rows
+            .iter()
+            .map(|r| {
+                let keys = self.header[..v]
+                    .iter()
+                    .zip(r.iter())
+                    .map(|(h, c)| (h.clone(), c.to_string()))
+                    .collect();
+                let rest: csv::StringRecord = r.iter().skip(v).collect();
+                Ok((keys, rest.deserialize(Some(&head))?))
+            })
+            .collect()
     }
 
     pub fn num(&self, i: usize, col: usize) -> Result<f64> {

@@ -8,6 +8,7 @@
 pub mod aggregate;
 pub mod atomic;
 pub mod charts;
+pub mod depth;
 pub mod keyed;
 pub mod latency_cdf;
 pub mod shard;
@@ -37,6 +38,8 @@ pub struct Results {
     pub series: Vec<Labelled<Vec<Bucket>>>,
     /// Replication 0's latency CDF, per point and variant.
     pub cdfs: Vec<Labelled<Vec<(f64, f64)>>>,
+    /// `false_empty_by_depth.csv`: per point and variant, over its replications.
+    pub depth: Vec<(Keys, depth::DepthRow)>,
 }
 
 impl Results {
@@ -63,11 +66,22 @@ impl Results {
             .collect();
         let plain: Vec<SummaryRow> = rows.iter().map(|(_, r)| r.clone()).collect();
         let aggregates = aggregate::aggregate(&plain, &keys);
+        let mut depth = Vec::new();
+        for (i, r) in configs.iter().enumerate() {
+            let tables = outcomes
+                .iter()
+                .filter(|o| o.job.config == i)
+                .map(|o| &o.result.by_depth);
+            for row in depth::rows(&r.variant, &r.config, tables) {
+                depth.push((points[i].clone(), row));
+            }
+        }
         Results {
             rows,
             aggregates,
             series,
             cdfs,
+            depth,
         }
     }
 
@@ -78,6 +92,7 @@ impl Results {
             summary: keyed::write(&rows)?,
             timeseries: timeseries::to_csv(&self.series)?,
             latency_cdf: latency_cdf::to_csv(&self.cdfs)?,
+            depth: keyed::write(&self.depth.iter().map(|(k, r)| (k, r)).collect::<Vec<_>>())?,
         })
     }
 }
@@ -96,16 +111,24 @@ pub struct RunCsvs {
     pub summary: Vec<u8>,
     pub timeseries: Vec<u8>,
     pub latency_cdf: Vec<u8>,
+    /// `false_empty_by_depth.csv` (merged by summing, not concatenating).
+    pub depth: Vec<u8>,
 }
 
 impl RunCsvs {
-    pub const NAMES: [&'static str; 3] = ["summary.csv", "timeseries.csv", "latency_cdf.csv"];
+    pub const NAMES: [&'static str; 4] = [
+        "summary.csv",
+        "timeseries.csv",
+        "latency_cdf.csv",
+        "false_empty_by_depth.csv",
+    ];
 
-    pub fn files(&self) -> [(&'static str, &[u8]); 3] {
+    pub fn files(&self) -> [(&'static str, &[u8]); 4] {
         [
             (Self::NAMES[0], &self.summary),
             (Self::NAMES[1], &self.timeseries),
             (Self::NAMES[2], &self.latency_cdf),
+            (Self::NAMES[3], &self.depth),
         ]
     }
 
@@ -118,6 +141,7 @@ impl RunCsvs {
             summary: get(Self::NAMES[0])?,
             timeseries: get(Self::NAMES[1])?,
             latency_cdf: get(Self::NAMES[2])?,
+            depth: get(Self::NAMES[3])?,
         })
     }
 
@@ -129,11 +153,15 @@ impl RunCsvs {
             set.add(name, bytes.to_vec());
         }
         let summary = Table::parse(&self.summary, "summary.csv")?;
-        let rows = summary::read(&summary)?;
-        let keys: Vec<Keys> = rows.iter().map(|(k, _)| k.clone()).collect();
+        let rows: Vec<(Keys, SummaryRow)> = summary.records()?;
+        let keys: Vec<Keys> = rows
+            .iter()
+            .map(|(k, r)| with_variant(k, &r.variant))
+            .collect();
         let plain: Vec<SummaryRow> = rows.into_iter().map(|(_, r)| r).collect();
         let aggregate = aggregate::to_csv(&aggregate::aggregate(&plain, &keys))?;
-        let inputs = charts::Inputs::parse(&aggregate, &self.timeseries, &self.latency_cdf)?;
+        let inputs =
+            charts::Inputs::parse(&aggregate, &self.timeseries, &self.latency_cdf, &self.depth)?;
         set.add("aggregate.csv", aggregate);
         for (name, bytes) in charts::render_all(&inputs, formats)? {
             set.add(Path::new("charts").join(name), bytes);

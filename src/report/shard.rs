@@ -4,6 +4,8 @@
 //! CSVs in shard order, which is job order — so the merged folder is the
 //! unsharded one, byte for byte.
 
+use super::depth::{wilson, DepthRow};
+use super::keyed::{self, Keys, Table};
 use super::RunCsvs;
 use std::fmt;
 use std::ops::Range;
@@ -162,7 +164,47 @@ pub fn merge(mut parts: Vec<(Manifest, RunCsvs)>) -> Result<RunCsvs, String> {
         summary: join(|c| &c.summary)?,
         timeseries: join(|c| &c.timeseries)?,
         latency_cdf: join(|c| &c.latency_cdf)?,
+        depth: merge_depth(parts.iter().map(|p| p.1.depth.as_slice()))
+            .map_err(|e| format!("false_empty_by_depth.csv: {e}"))?,
     })
+}
+
+/// `false_empty_by_depth.csv` sums over replications: add up the shards'
+/// counts per point, variant and depth, and recompute rate and interval.
+/// Points and variants keep their first appearance (job order), depths ascend.
+fn merge_depth<'a>(parts: impl Iterator<Item = &'a [u8]>) -> anyhow::Result<Vec<u8>> {
+    let mut groups: Vec<(Keys, String, Vec<DepthRow>)> = Vec::new();
+    for bytes in parts {
+        for (keys, row) in Table::parse(bytes, "false_empty_by_depth.csv")?.records::<DepthRow>()? {
+            let g = match groups
+                .iter()
+                .position(|g| g.0 == keys && g.1 == row.variant)
+            {
+                Some(g) => &mut groups[g].2,
+                None => {
+                    groups.push((keys, row.variant.clone(), Vec::new()));
+                    &mut groups.last_mut().expect("just pushed").2
+                }
+            };
+            match g.iter_mut().find(|r| r.visible == row.visible) {
+                Some(r) => {
+                    r.polls += row.polls;
+                    r.false_empties += row.false_empties;
+                }
+                None => g.push(row),
+            }
+        }
+    }
+    let mut rows: Vec<(Keys, DepthRow)> = Vec::new();
+    for (keys, _, mut g) in groups {
+        g.sort_by_key(|r| r.visible);
+        for mut r in g {
+            r.rate = r.false_empties as f64 / r.polls as f64;
+            (r.ci95_low, r.ci95_high) = wilson(r.false_empties, r.polls);
+            rows.push((keys.clone(), r));
+        }
+    }
+    keyed::write(&rows.iter().map(|(k, r)| (k, r)).collect::<Vec<_>>())
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! `summary.csv`: one row per variant × replication (sweeps add `param,
 //! value`). Column names are fixed by SPEC §4; more follow them.
 
-use super::keyed::{Keys, Table};
 use crate::model::RunResult;
 use serde::{Deserialize, Serialize};
 
@@ -144,17 +143,4 @@ impl SummaryRow {
             ("latency_samples", self.latency_samples as f64),
         ]
     }
-}
-
-/// The rows of a `summary.csv` read back (the key columns and the row).
-pub fn read(table: &Table) -> anyhow::Result<Vec<(Keys, SummaryRow)>> {
-    let v = table.col("variant")?;
-    let head = csv::StringRecord::from(table.header[v..].to_vec());
-    (0..table.rows.len())
-        .map(|i| {
-            let rest: csv::StringRecord = table.rows[i].iter().skip(v).collect();
-            let row: SummaryRow = rest.deserialize(Some(&head))?;
-            Ok((table.keys(i)?, row))
-        })
-        .collect()
 }

@@ -3,7 +3,7 @@
 use crate::common::{bin, decode_png, dir_files, svg_size, write_file, TINY};
 
 /// `(file stem, a phrase of the title, an axis label)` of every run chart.
-const RUN_CHARTS: [(&str, &str, &str); 5] = [
+const RUN_CHARTS: [(&str, &str, &str); 6] = [
     (
         "cost",
         "Cost per variant",
@@ -24,6 +24,11 @@ const RUN_CHARTS: [(&str, &str, &str); 5] = [
         "receive_rate",
         "Receive requests per second",
         "simulated time (s)",
+    ),
+    (
+        "false_empty_by_depth",
+        "False empty rate of short polls by queue depth",
+        "visible messages when the short poll was served",
     ),
 ];
 
@@ -49,7 +54,13 @@ fn every_run_chart_is_a_valid_png_and_svg_with_its_text() {
     for (stem, title, axis) in RUN_CHARTS {
         let png = std::fs::read(out.join(format!("charts/{stem}.png"))).unwrap();
         let (w, h, rgb) = decode_png(&png);
-        assert_eq!((w, h), (960, 600), "{stem}.png size");
+        // The depth chart keeps its author's size.
+        let size = if stem == "false_empty_by_depth" {
+            (900, 560)
+        } else {
+            (960, 600)
+        };
+        assert_eq!((w, h), size, "{stem}.png size");
         // The title band (top 45 px) holds dark text pixels, not a blank canvas.
         let dark = rgb[..(w * 45 * 3) as usize]
             .chunks(3)
@@ -61,10 +72,15 @@ fn every_run_chart_is_a_valid_png_and_svg_with_its_text() {
         );
         let svg = std::fs::read_to_string(out.join(format!("charts/{stem}.svg"))).unwrap();
         assert!(svg.starts_with("<svg"), "{stem}.svg is an SVG");
-        assert_eq!(svg_size(&svg), (960, 600), "{stem}.svg size");
+        assert_eq!(svg_size(&svg), size, "{stem}.svg size");
         assert!(svg.contains(title), "{stem}.svg has its title");
         assert!(svg.contains(axis), "{stem}.svg has its axis label");
-        for variant in ["short", "long"] {
+        // Only the short-polling variant has false empties by depth.
+        let variants: &[&str] = match stem {
+            "false_empty_by_depth" => &["short"],
+            _ => &["short", "long"],
+        };
+        for variant in variants {
             assert!(svg.contains(variant), "{stem}.svg names variant {variant}");
         }
     }
@@ -75,7 +91,7 @@ fn plot_redraws_the_run_charts_byte_for_byte() {
     let d = tempfile::tempdir().unwrap();
     let out = run_tiny(d.path(), &["--format", "both"]);
     let before = dir_files(&out.join("charts"));
-    assert_eq!(before.len(), 10);
+    assert_eq!(before.len(), 12);
     std::fs::remove_dir_all(out.join("charts")).unwrap();
     bin()
         .arg("plot")
@@ -96,6 +112,7 @@ fn no_charts_writes_only_csv_and_png_is_the_default() {
         names,
         [
             "aggregate.csv",
+            "false_empty_by_depth.csv",
             "latency_cdf.csv",
             "summary.csv",
             "timeseries.csv"
@@ -103,7 +120,7 @@ fn no_charts_writes_only_csv_and_png_is_the_default() {
     );
     bin().arg("plot").arg(&out).assert().success();
     let charts: Vec<String> = dir_files(&out.join("charts")).into_keys().collect();
-    assert_eq!(charts.len(), 5);
+    assert_eq!(charts.len(), 6);
     assert!(charts.iter().all(|c| c.ends_with(".png")));
 }
 

@@ -11,23 +11,24 @@ use plotters::prelude::*;
 /// Depths with fewer polls than this are not drawn (their intervals say little).
 const MIN_POLLS: u64 = 20;
 
-pub struct DepthChart<'a> {
+#[derive(Clone, Debug)]
+pub struct DepthChart {
     pub title: String,
     /// Per variant, its rows in depth order.
-    pub series: Vec<(&'a str, Vec<&'a DepthRow>)>,
+    pub series: Vec<(String, Vec<DepthRow>)>,
 }
 
-impl<'a> DepthChart<'a> {
+impl DepthChart {
     /// The chart for these rows, or `None` if no depth has enough polls.
-    pub fn new(title: &str, rows: &'a [DepthRow]) -> Option<DepthChart<'a>> {
-        let mut series: Vec<(&str, Vec<&DepthRow>)> = Vec::new();
+    pub fn new(title: &str, rows: &[DepthRow]) -> Option<DepthChart> {
+        let mut series: Vec<(String, Vec<DepthRow>)> = Vec::new();
         for r in rows
             .iter()
             .filter(|r| r.polls >= MIN_POLLS && r.visible > 0)
         {
             match series.iter_mut().find(|s| s.0 == r.variant) {
-                Some(s) => s.1.push(r),
-                None => series.push((&r.variant, vec![r])),
+                Some(s) => s.1.push(r.clone()),
+                None => series.push((r.variant.clone(), vec![r.clone()])),
             }
         }
         (!series.is_empty()).then(|| DepthChart {
@@ -46,7 +47,7 @@ impl<'a> DepthChart<'a> {
     }
 }
 
-impl Drawing for DepthChart<'_> {
+impl Drawing for DepthChart {
     fn size(&self) -> (u32, u32) {
         (900, 560)
     }
@@ -75,7 +76,7 @@ impl Drawing for DepthChart<'_> {
             .map_err(e)?;
         for (i, (variant, rows)) in self.series.iter().enumerate() {
             let color = Palette99::pick(i).to_rgba();
-            let rows: Vec<&&DepthRow> = rows.iter().filter(|r| r.visible <= xmax).collect();
+            let rows: Vec<&DepthRow> = rows.iter().filter(|r| r.visible <= xmax).collect();
             if rows.iter().any(|r| r.theory.is_some()) {
                 let pts: Vec<(f64, f64)> = rows
                     .iter()

@@ -47,14 +47,21 @@ pub struct Inputs {
     /// Empty for a folder without one.
     pub timeseries: Table,
     pub latency_cdf: Table,
+    pub depth: Table,
 }
 
 impl Inputs {
-    pub fn parse(aggregate: &[u8], timeseries: &[u8], latency_cdf: &[u8]) -> Result<Inputs> {
+    pub fn parse(
+        aggregate: &[u8],
+        timeseries: &[u8],
+        latency_cdf: &[u8],
+        depth: &[u8],
+    ) -> Result<Inputs> {
         Ok(Inputs {
             aggregate: Table::parse(aggregate, "aggregate.csv")?,
             timeseries: Table::parse(timeseries, "timeseries.csv")?,
             latency_cdf: Table::parse(latency_cdf, "latency_cdf.csv")?,
+            depth: Table::parse(depth, "false_empty_by_depth.csv")?,
         })
     }
 
@@ -71,6 +78,7 @@ impl Inputs {
             &get("aggregate.csv", true)?,
             &get("timeseries.csv", false)?,
             &get("latency_cdf.csv", false)?,
+            &get("false_empty_by_depth.csv", false)?,
         )
     }
 
@@ -86,6 +94,7 @@ pub enum Chart {
     Bars(bars::Bars),
     Lines(lines::Lines),
     Stack(lines::Stack),
+    Depth(false_empty_depth::DepthChart),
 }
 
 impl Drawing for Chart {
@@ -94,6 +103,7 @@ impl Drawing for Chart {
             Chart::Bars(c) => c.size(),
             Chart::Lines(c) => c.size(),
             Chart::Stack(c) => c.size(),
+            Chart::Depth(c) => c.size(),
         }
     }
 
@@ -105,6 +115,7 @@ impl Drawing for Chart {
             Chart::Bars(c) => c.draw(area),
             Chart::Lines(c) => c.draw(area),
             Chart::Stack(c) => c.draw(area),
+            Chart::Depth(c) => c.draw(area),
         }
     }
 }

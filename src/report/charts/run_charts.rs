@@ -1,11 +1,14 @@
 //! The charts of a `run`: cost and empty rates per variant (bars), the
 //! latency CDF, queue depth and in-flight messages over time (one panel per
-//! variant), and receive requests per second over time.
+//! variant), receive requests per second over time, and the false-empty rate
+//! of short polls by queue depth against theory (when there were short polls).
 
 use super::bars::{BarSeries, Bars};
+use super::false_empty_depth::DepthChart;
 use super::lines::{Lines, Point, Series, Stack};
 use super::style::{wants_log, Axis, Unit};
 use super::{groups, Chart, Inputs};
+use crate::report::depth::DepthRow;
 use crate::report::keyed::Table;
 use anyhow::Result;
 
@@ -205,6 +208,16 @@ pub fn charts(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>> {
             rate,
         )),
     ));
+    if let Some(chart) = DepthChart::new(
+        "False empty rate of short polls by queue depth: measured vs theory",
+        &inp.depth
+            .records::<DepthRow>()?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect::<Vec<_>>(),
+    ) {
+        out.push(("false_empty_by_depth", Chart::Depth(chart)));
+    }
     Ok(out)
 }
 
