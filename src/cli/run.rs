@@ -20,10 +20,27 @@ pub struct RunArgs {
     /// No progress bar, no run statistics.
     #[arg(long)]
     pub quiet: bool,
+    /// Run only this variant (repeatable), e.g. to time one variant alone.
+    #[arg(long, value_name = "NAME")]
+    pub variant: Vec<String>,
 }
 
 pub fn run(a: RunArgs) -> Result<()> {
-    let (sc, configs) = a.scenario.resolve()?;
+    let (sc, mut configs) = a.scenario.resolve()?;
+    if !a.variant.is_empty() {
+        if let Some(bad) = a
+            .variant
+            .iter()
+            .find(|v| !configs.iter().any(|c| &c.variant == *v))
+        {
+            let known: Vec<&str> = configs.iter().map(|c| c.variant.as_str()).collect();
+            return Err(Error::Usage(format!(
+                "--variant {bad}: no such variant; the scenario has: {}",
+                known.join(", ")
+            )));
+        }
+        configs.retain(|c| a.variant.contains(&c.variant));
+    }
     let out_dir = a
         .out
         .clone()

@@ -7,6 +7,7 @@ mod conservation;
 mod determinism;
 mod explain;
 mod fuzz;
+mod golden;
 mod roundtrip;
 mod stats;
 mod theory;

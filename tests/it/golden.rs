@@ -1,0 +1,91 @@
+//! Golden results: every example scenario, at its own fixed seed (shortened
+//! where a full run would slow the suite), must produce exactly the CSVs
+//! committed under `tests/golden/<scenario>/`. Optimisations of the engine
+//! must leave these bytes unchanged; a change that legitimately alters results
+//! regenerates them deliberately with `UPDATE_GOLDEN=1 cargo test --release
+//! golden` and says why in its commit.
+
+use crate::common::{bin, root};
+use std::path::Path;
+
+const FILES: [&str; 3] = ["summary.csv", "aggregate.csv", "timeseries.csv"];
+
+fn check(scenario: &str, extra: &[&str]) {
+    let out = tempfile::tempdir().unwrap();
+    let mut cmd = bin();
+    cmd.arg("run")
+        .arg(root().join("scenarios").join(format!("{scenario}.toml")))
+        .args(extra)
+        .arg("--quiet")
+        .arg("--out")
+        .arg(out.path());
+    cmd.assert().success();
+    let golden = root().join("tests/golden").join(scenario);
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    for f in FILES {
+        let got = std::fs::read(out.path().join(f)).unwrap();
+        let want_path = golden.join(f);
+        if update {
+            std::fs::create_dir_all(&golden).unwrap();
+            std::fs::write(&want_path, &got).unwrap();
+            continue;
+        }
+        let want = read(&want_path);
+        if got != want {
+            panic!(
+                "{scenario}/{f} differs from its golden copy {}\n--- got ---\n{}",
+                want_path.display(),
+                String::from_utf8_lossy(&got)
+            );
+        }
+    }
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (create it with UPDATE_GOLDEN=1 cargo test --release golden)",
+            p.display()
+        )
+    })
+}
+
+#[test]
+fn golden_reference_load() {
+    check("reference-load", &["--set", "duration=5m"]);
+}
+
+#[test]
+fn golden_short_vs_long() {
+    check("short-vs-long", &[]);
+}
+
+#[test]
+fn golden_bursty_traffic() {
+    check("bursty-traffic", &[]);
+}
+
+#[test]
+fn golden_node_outage() {
+    check("node-outage", &[]);
+}
+
+#[test]
+fn golden_poison_messages() {
+    check("poison-messages", &["--replications", "2"]);
+}
+
+/// Every scenario in `scenarios/` has a golden test above.
+#[test]
+fn every_example_scenario_has_a_golden_copy() {
+    for e in std::fs::read_dir(root().join("scenarios")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            let name = p.file_stem().unwrap().to_string_lossy().to_string();
+            assert!(
+                root().join("tests/golden").join(&name).is_dir(),
+                "scenarios/{name}.toml has no golden results in tests/golden/{name}/"
+            );
+        }
+    }
+}
