@@ -729,7 +729,9 @@ pub fn billable(bytes: u64) -> u64 {
 }
 
 fn sample_size(d: &Dist, rng: &mut Stream) -> u32 {
-    d.sample(rng).round().clamp(1.0, u32::MAX as f64) as u32
+    // `round_nonneg` is `round` without the libm call; sizes are ≥ 0.
+    let x = d.sample(rng).min(u32::MAX as f64);
+    (crate::engine::time::round_nonneg(x) as u32).max(1)
 }
 
 /// Whether producers of this config can ever send (for scenario warnings).
