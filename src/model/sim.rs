@@ -34,7 +34,8 @@ enum Event {
     /// A send request with `n` messages reaches the queue.
     SendArrive {
         p: u32,
-        n: u32,
+        /// At most 10 (a SendMessageBatch); `u16` keeps `Event` at 16 bytes.
+        n: u16,
         sent: SimTime,
     },
     /// A consumer sends its next ReceiveMessage.
@@ -78,6 +79,9 @@ enum Event {
     /// End of a time-series bucket: record levels.
     Tick,
 }
+
+// Every event is copied through the queue: keep it two words.
+const _: () = assert!(std::mem::size_of::<Event>() <= 16);
 
 /// FIFO lanes of the event queue: events scheduled a fixed delay ahead (a
 /// constant network hop, a group's wait time or idle wait) are already in
@@ -285,7 +289,7 @@ impl<'a> Sim<'a> {
                 }
             }
             Event::Burst { group, index } => self.burst(now, group, index),
-            Event::SendArrive { p, n, sent } => self.send_arrive(now, p, n, sent, obs),
+            Event::SendArrive { p, n, sent } => self.send_arrive(now, p, n as u32, sent, obs),
             Event::Poll { c } => self.poll(now, c),
             Event::ReceiveArrive { c } => self.receive_arrive(now, c, obs),
             Event::WaitTimeout { c, serial } => {
@@ -395,12 +399,20 @@ impl<'a> Sim<'a> {
 
     /// Producer `p` calls SendMessage(Batch) with `n` messages now.
     fn send(&mut self, now: SimTime, p: u32, n: u32) {
+        debug_assert!(n <= 10, "a send carries at most 10 messages");
         let d = self
             .cfg
             .network
             .sample_time(&mut self.producers[p as usize].network);
-        self.events
-            .schedule_fifo(LANE_NETWORK, now + d, Event::SendArrive { p, n, sent: now });
+        self.events.schedule_fifo(
+            LANE_NETWORK,
+            now + d,
+            Event::SendArrive {
+                p,
+                n: n as u16,
+                sent: now,
+            },
+        );
     }
 
     fn send_arrive<O: Observer>(
