@@ -153,6 +153,17 @@ impl SqsQueue {
         !delayed
     }
 
+    /// The earliest due time that a message stored at `now` adds to the
+    /// clocks (its retention, and the end of its delay if any).
+    pub fn store_due(&self, now: SimTime) -> SimTime {
+        let expiry = now + self.retention;
+        if self.delay.is_zero() {
+            expiry
+        } else {
+            expiry.min(now + self.delay)
+        }
+    }
+
     /// Receives up to `max` of the oldest visible messages held on the
     /// `sampled` nodes (a short poll). Appends to `out`, returns how many.
     pub fn receive_from(
