@@ -135,6 +135,14 @@ impl Fleet {
         self.nodes[node as usize].top()
     }
 
+    /// Oldest visible `seq` on an up `node`, `u64::MAX` if it has none or is
+    /// down. Reads the tree's leaf: one flat array for the whole fleet, so a
+    /// short poll over many sampled nodes touches no per-node memory.
+    #[inline]
+    pub fn oldest_seq(&self, node: u32) -> u64 {
+        self.tree[self.size + node as usize]
+    }
+
     /// Node holding the oldest visible message among up nodes.
     #[inline]
     pub fn oldest_node(&self) -> Option<u32> {
