@@ -8,6 +8,7 @@ mod determinism;
 mod explain;
 mod fuzz;
 mod golden;
+mod memory;
 mod roundtrip;
 mod stats;
 mod theory;
