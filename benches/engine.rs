@@ -61,18 +61,34 @@ fn short_poll_10000_nodes_sample_100(b: Bencher, backlog: u64) {
     let mut rng = StreamSeed::new(2).stream(&[2]);
     let mut q = queue(nodes);
     for _ in 0..backlog {
-        q.store(SimTime::ZERO, SimTime::ZERO, 1024, below(&mut rng, nodes as u64) as u32);
+        q.store(
+            SimTime::ZERO,
+            SimTime::ZERO,
+            1024,
+            below(&mut rng, nodes as u64) as u32,
+        );
     }
     let mut sampler = Sampler::new(&vec![1.0; nodes as usize]);
     let (mut sampled, mut hand) = (Vec::new(), Vec::<Delivery>::new());
     let timeout = SimTime::from_secs(30);
     b.bench_local(|| {
-        sampler.sample(&mut rng, q.fleet.up(), q.fleet.up_count(), 100, &mut sampled);
+        sampler.sample(
+            &mut rng,
+            q.fleet.up(),
+            q.fleet.up_count(),
+            100,
+            &mut sampled,
+        );
         hand.clear();
         q.receive_from(SimTime::ZERO, &sampled, 10, timeout, &mut hand);
         for d in &hand {
             q.delete(d.slot, d.receipt);
-            q.store(SimTime::ZERO, SimTime::ZERO, 1024, below(&mut rng, nodes as u64) as u32);
+            q.store(
+                SimTime::ZERO,
+                SimTime::ZERO,
+                1024,
+                below(&mut rng, nodes as u64) as u32,
+            );
         }
         black_box(hand.len())
     });

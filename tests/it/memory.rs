@@ -45,7 +45,11 @@ fn deleted_messages_leave_nothing_behind() {
     assert_eq!(r.totals.deleted, r.totals.sent);
     assert_eq!(r.live_messages, 0);
     // Only the parked long polls remain: one waiter entry per consumer.
-    assert!(r.index_entries <= 4, "index entries left: {}", r.index_entries);
+    assert!(
+        r.index_entries <= 4,
+        "index entries left: {}",
+        r.index_entries
+    );
 }
 
 #[test]
@@ -75,7 +79,11 @@ fn dead_lettered_messages_leave_nothing_behind() {
     assert_eq!(r.totals.dead_lettered, r.totals.sent);
     assert_eq!(r.totals.redeliveries, r.totals.sent);
     assert_eq!(r.live_messages, 0);
-    assert!(r.index_entries <= 4, "index entries left: {}", r.index_entries);
+    assert!(
+        r.index_entries <= 4,
+        "index entries left: {}",
+        r.index_entries
+    );
 }
 
 #[test]
