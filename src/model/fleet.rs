@@ -19,6 +19,9 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 const NONE: u64 = u64::MAX;
+/// Up to this many leaves, `oldest_node` scans them and the tree's upper
+/// levels are not kept: a push or a pop then costs one store, not a climb.
+const SCAN_LEAVES: usize = 16;
 
 /// One node's visible messages.
 #[derive(Default)]
@@ -146,6 +149,17 @@ impl Fleet {
     /// Node holding the oldest visible message among up nodes.
     #[inline]
     pub fn oldest_node(&self) -> Option<u32> {
+        if self.size <= SCAN_LEAVES {
+            // Small fleet: scanning the leaves beats keeping the levels above.
+            let leaves = &self.tree[self.size..self.size + self.nodes.len()];
+            let (mut best, mut at) = (NONE, 0);
+            for (n, &k) in leaves.iter().enumerate() {
+                if k < best {
+                    (best, at) = (k, n);
+                }
+            }
+            return (best != NONE).then_some(at as u32);
+        }
         if self.tree[1] == NONE {
             return None;
         }
@@ -257,6 +271,9 @@ impl Fleet {
             return;
         }
         self.tree[i] = key;
+        if self.size <= SCAN_LEAVES {
+            return;
+        }
         while i > 1 {
             i /= 2;
             let m = self.tree[2 * i].min(self.tree[2 * i + 1]);
@@ -312,6 +329,37 @@ mod tests {
         slab.get_mut(s).state = State::InFlight;
         assert_eq!(f.oldest_node(), Some(1));
         assert_eq!(f.visible_reachable(), 2);
+    }
+
+    /// The tree (large fleets) and the scan (small ones) find the same node.
+    #[test]
+    fn oldest_node_by_tree_and_by_scan_agree() {
+        for nodes in [5u32, 40] {
+            let mut slab = Slab::default();
+            let mut f = Fleet::new(nodes);
+            let mut rng = crate::engine::StreamSeed::new(4).stream(&[nodes as u64]);
+            for seq in 0..5_000u64 {
+                let r = rand::Rng::next_u64(&mut rng);
+                match r % 4 {
+                    0 | 1 => {
+                        add(&mut slab, &mut f, seq, (r >> 8) as u32 % nodes);
+                    }
+                    2 => {
+                        if let Some(n) = f.oldest_node() {
+                            let s = f.pop(n, &slab).unwrap();
+                            slab.remove(s);
+                        }
+                    }
+                    _ => f.set_up((r >> 8) as u32 % nodes, r & (1 << 20) != 0),
+                }
+                let brute = (0..nodes)
+                    .filter(|&n| f.is_up(n))
+                    .filter_map(|n| f.top(n).map(|t| (t.0, n)))
+                    .min()
+                    .map(|t| t.1);
+                assert_eq!(f.oldest_node(), brute, "{nodes} nodes, step {seq}");
+            }
+        }
     }
 
     #[test]
