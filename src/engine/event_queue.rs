@@ -239,7 +239,7 @@ mod tests {
         let (mut a, mut b) = (vec![], vec![]);
         for step in 0..20_000u64 {
             let r = rand::Rng::next_u64(&mut rng);
-            if r % 3 != 0 || plain.is_empty() {
+            if !r.is_multiple_of(3) || plain.is_empty() {
                 let delay = SimTime(match r % 5 {
                     0 => 7,
                     1 => r % 50,
