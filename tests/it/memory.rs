@@ -30,6 +30,16 @@ fn drained(queue: &str, consumers: &str, send_for: &str) -> sqs_sim::model::RunR
     r
 }
 
+/// No live message, and no index entry but one per parked long poll.
+fn nothing_left(r: &sqs_sim::model::RunResult, parked: usize) {
+    assert_eq!(r.live_messages, 0);
+    assert!(
+        r.index_entries <= parked,
+        "index entries left: {} (parked long polls: {parked})",
+        r.index_entries
+    );
+}
+
 const LONG_POLLERS: &str = r#"
     [[consumers]]
     name = "c"
@@ -43,21 +53,14 @@ const LONG_POLLERS: &str = r#"
 fn deleted_messages_leave_nothing_behind() {
     let r = drained("delay = \"2s\"", LONG_POLLERS, "2m");
     assert_eq!(r.totals.deleted, r.totals.sent);
-    assert_eq!(r.live_messages, 0);
-    // Only the parked long polls remain: one waiter entry per consumer.
-    assert!(
-        r.index_entries <= 4,
-        "index entries left: {}",
-        r.index_entries
-    );
+    nothing_left(&r, 4);
 }
 
 #[test]
 fn expired_messages_leave_nothing_behind() {
     let r = drained("retention = \"60s\"", "", "2m");
     assert_eq!(r.totals.expired, r.totals.sent);
-    assert_eq!(r.live_messages, 0);
-    assert_eq!(r.index_entries, 0);
+    nothing_left(&r, 0);
 }
 
 #[test]
@@ -78,12 +81,7 @@ fn dead_lettered_messages_leave_nothing_behind() {
     );
     assert_eq!(r.totals.dead_lettered, r.totals.sent);
     assert_eq!(r.totals.redeliveries, r.totals.sent);
-    assert_eq!(r.live_messages, 0);
-    assert!(
-        r.index_entries <= 4,
-        "index entries left: {}",
-        r.index_entries
-    );
+    nothing_left(&r, 4);
 }
 
 #[test]
