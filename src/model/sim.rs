@@ -7,7 +7,7 @@
 
 use super::config::{Arrival, DeleteMode, ModelConfig, BILLING_CHUNK_BYTES};
 use super::consumer::{Consumer, Phase};
-use super::dist::Dist;
+use super::dist::{Delay, Dist};
 use super::observer::{Observer, QueueChange, ServedReceive};
 use super::producer::Producer;
 use super::queue::{Delivery, SqsQueue, Totals};
@@ -142,6 +142,8 @@ pub fn run_observed<O: Observer>(
 
 struct Sim<'a> {
     cfg: &'a ModelConfig,
+    /// `cfg.network`, ready to draw one-way delays.
+    network: Delay<'a>,
     opts: RunOptions,
     events: EventQueue<Event>,
     queue: SqsQueue,
@@ -187,6 +189,7 @@ impl<'a> Sim<'a> {
         }
         let mut sim = Sim {
             cfg,
+            network: Delay::new(&cfg.network),
             opts,
             events: EventQueue::with_lanes(LANES),
             queue: SqsQueue::new(
@@ -412,10 +415,7 @@ impl<'a> Sim<'a> {
     /// Producer `p` calls SendMessage(Batch) with `n` messages now.
     fn send(&mut self, now: SimTime, p: u32, n: u32) {
         debug_assert!(n <= 10, "a send carries at most 10 messages");
-        let d = self
-            .cfg
-            .network
-            .sample_time(&mut self.producers[p as usize].network);
+        let d = self.network.sample(&mut self.producers[p as usize].network);
         self.events.schedule_fifo(
             LANE_NETWORK,
             now + d,
@@ -472,7 +472,7 @@ impl<'a> Sim<'a> {
         }
         con.phase = Phase::Receiving;
         con.serial = con.serial.wrapping_add(1);
-        let d = self.cfg.network.sample_time(&mut con.network);
+        let d = self.network.sample(&mut con.network);
         self.events
             .schedule_fifo(LANE_NETWORK, now + d, Event::ReceiveArrive { c });
     }
@@ -489,7 +489,7 @@ impl<'a> Sim<'a> {
                 // OverLimit error: no messages, not an empty response.
                 self.rec.overlimit(now);
                 obs.overlimit(now, c);
-                let d = self.cfg.network.sample_time(&mut con.network);
+                let d = self.network.sample(&mut con.network);
                 self.events
                     .schedule_fifo(LANE_NETWORK, now + d, Event::ReceiveResponse { c });
                 return;
@@ -596,7 +596,7 @@ impl<'a> Sim<'a> {
             },
             &self.queue,
         );
-        let d = self.cfg.network.sample_time(&mut con.network);
+        let d = self.network.sample(&mut con.network);
         self.events
             .schedule_fifo(LANE_NETWORK, now + d, Event::ReceiveResponse { c });
     }
@@ -635,7 +635,7 @@ impl<'a> Sim<'a> {
             con.to_delete.push((d.slot, d.receipt));
             if cc.delete == DeleteMode::Each {
                 con.phase = Phase::Deleting;
-                let t = self.cfg.network.sample_time(&mut con.network);
+                let t = self.network.sample(&mut con.network);
                 self.events.schedule_fifo(
                     LANE_NETWORK,
                     now + t,
@@ -667,7 +667,7 @@ impl<'a> Sim<'a> {
         }
         if cc.delete == DeleteMode::Batch && !con.to_delete.is_empty() {
             con.phase = Phase::Deleting;
-            let t = self.cfg.network.sample_time(&mut con.network);
+            let t = self.network.sample(&mut con.network);
             self.events.schedule_fifo(
                 LANE_NETWORK,
                 now + t,
@@ -690,7 +690,7 @@ impl<'a> Sim<'a> {
         let stale = con.to_delete.len() as u64 - deleted;
         con.to_delete.clear();
         self.rec.delete_request(now, batch, deleted, stale);
-        let t = self.cfg.network.sample_time(&mut con.network);
+        let t = self.network.sample(&mut con.network);
         self.events
             .schedule_fifo(LANE_NETWORK, now + t, Event::DeleteResponse { c });
         if deleted > 0 && self.queue.in_flight_room() == deleted {
