@@ -8,7 +8,12 @@
 use crate::common::{bin, root};
 use std::path::Path;
 
-const FILES: [&str; 3] = ["summary.csv", "aggregate.csv", "timeseries.csv"];
+const FILES: [&str; 4] = [
+    "summary.csv",
+    "aggregate.csv",
+    "timeseries.csv",
+    "false_empty_by_depth.csv",
+];
 
 fn check(scenario: &str, extra: &[&str]) {
     let out = tempfile::tempdir().unwrap();
@@ -73,6 +78,31 @@ fn golden_node_outage() {
 #[test]
 fn golden_poison_messages() {
     check("poison-messages", &["--replications", "2"]);
+}
+
+#[test]
+fn golden_false_empty_demo() {
+    check("false-empty-demo", &[]);
+}
+
+#[test]
+fn golden_fewer_than_1000() {
+    check("fewer-than-1000", &[]);
+}
+
+#[test]
+fn golden_idle_queue_monthly_bill() {
+    check("idle-queue-monthly-bill", &["--set", "duration=1d"]);
+}
+
+#[test]
+fn golden_pickup_latency() {
+    check("pickup-latency", &[]);
+}
+
+#[test]
+fn golden_when_long_polling_costs_more() {
+    check("when-long-polling-costs-more", &[]);
 }
 
 /// Every scenario in `scenarios/` has a golden test above.
