@@ -153,7 +153,7 @@ impl<E> EventQueue<E> {
         self.schedule(self.now + delay, event);
     }
 
-    #[inline]
+    #[inline(always)]
     fn next_source(&self) -> Option<(Source, SimTime)> {
         let mut best = self.heap.peek().map(|e| (Source::Heap, e.key()));
         for (i, q) in self.lanes.iter().enumerate() {
@@ -172,7 +172,9 @@ impl<E> EventQueue<E> {
     }
 
     /// Pops the next event if it happens no later than `until`, advancing now.
-    #[inline]
+    /// Always inlined: called once per event, and out of line it costs a call
+    /// and a trip of the event through memory (seen in the profile).
+    #[inline(always)]
     pub fn pop_until(&mut self, until: SimTime) -> Option<(SimTime, E)> {
         let (src, t) = self.next_source()?;
         if t > until {
