@@ -8,13 +8,13 @@
 #   scripts/bench.sh SCENARIO [--set PATH=VALUE]...   # any scenario's variants
 #
 # CPU time, not wall time: on a shared machine wall time measures the
-# neighbours. Each variant runs REPEAT times (default 3); the best CPU time is
+# neighbours. Each variant runs REPEAT times (default 5); the best CPU time is
 # kept, as the least disturbed by other processes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scenario=${1:-scenarios/reference-load.toml}
 shift || true
-repeat=${REPEAT:-3}
+repeat=${REPEAT:-5}
 cargo build --release --quiet
 bin=target/release/sqs-sim
 out=$(mktemp -d)
