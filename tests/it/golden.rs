@@ -55,55 +55,44 @@ fn read(p: &Path) -> Vec<u8> {
     })
 }
 
-#[test]
-fn golden_reference_load() {
-    check("reference-load", &["--set", "duration=5m"]);
+/// One test per example scenario: `golden!(test_name, "scenario", extra args)`.
+macro_rules! golden {
+    ($name:ident, $scenario:literal $(, $arg:literal)*) => {
+        #[test]
+        fn $name() {
+            check($scenario, &[$($arg),*]);
+        }
+    };
 }
 
-#[test]
-fn golden_short_vs_long() {
-    check("short-vs-long", &[]);
-}
-
-#[test]
-fn golden_bursty_traffic() {
-    check("bursty-traffic", &[]);
-}
-
-#[test]
-fn golden_node_outage() {
-    check("node-outage", &[]);
-}
-
-#[test]
-fn golden_poison_messages() {
-    check("poison-messages", &["--replications", "2"]);
-}
-
-#[test]
-fn golden_false_empty_demo() {
-    check("false-empty-demo", &[]);
-}
-
-#[test]
-fn golden_fewer_than_1000() {
-    check("fewer-than-1000", &[]);
-}
-
-#[test]
-fn golden_idle_queue_monthly_bill() {
-    check("idle-queue-monthly-bill", &["--set", "duration=1d"]);
-}
-
-#[test]
-fn golden_pickup_latency() {
-    check("pickup-latency", &[]);
-}
-
-#[test]
-fn golden_when_long_polling_costs_more() {
-    check("when-long-polling-costs-more", &[]);
-}
+golden!(
+    golden_reference_load,
+    "reference-load",
+    "--set",
+    "duration=5m"
+);
+golden!(golden_short_vs_long, "short-vs-long");
+golden!(golden_bursty_traffic, "bursty-traffic");
+golden!(golden_node_outage, "node-outage");
+golden!(
+    golden_poison_messages,
+    "poison-messages",
+    "--replications",
+    "2"
+);
+golden!(golden_false_empty_demo, "false-empty-demo");
+golden!(golden_fewer_than_1000, "fewer-than-1000");
+golden!(
+    golden_idle_queue_monthly_bill,
+    "idle-queue-monthly-bill",
+    "--set",
+    "duration=1d"
+);
+golden!(golden_pickup_latency, "pickup-latency");
+golden!(
+    golden_when_long_polling_costs_more,
+    "when-long-polling-costs-more"
+);
 
 /// Every scenario in `scenarios/` has a golden test above.
 #[test]
