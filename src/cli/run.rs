@@ -2,7 +2,7 @@
 
 use super::output::{self, OutputArgs, Study};
 use super::ScenarioArgs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use clap::Args;
 
 #[derive(Args, Debug)]
@@ -11,10 +11,27 @@ pub struct RunArgs {
     pub scenario: ScenarioArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Run only this variant (repeatable), e.g. to time one variant alone.
+    #[arg(long, value_name = "NAME")]
+    pub variant: Vec<String>,
 }
 
 pub fn run(a: RunArgs) -> Result<()> {
-    let (sc, configs) = a.scenario.resolve()?;
+    let (sc, mut configs) = a.scenario.resolve()?;
+    if !a.variant.is_empty() {
+        if let Some(bad) = a
+            .variant
+            .iter()
+            .find(|v| !configs.iter().any(|c| &c.variant == *v))
+        {
+            let known: Vec<&str> = configs.iter().map(|c| c.variant.as_str()).collect();
+            return Err(Error::Usage(format!(
+                "--variant {bad}: no such variant; the scenario has: {}",
+                known.join(", ")
+            )));
+        }
+        configs.retain(|c| a.variant.contains(&c.variant));
+    }
     let study = Study {
         name: sc.name.clone(),
         seed: sc.seed,

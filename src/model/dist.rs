@@ -197,6 +197,34 @@ impl Dist {
     }
 }
 
+/// A duration distribution ready to sample many times: a constant is
+/// converted to `SimTime` once, not at every draw (the network delay is drawn
+/// about five times per message).
+#[derive(Copy, Clone, Debug)]
+pub struct Delay<'a> {
+    dist: &'a Dist,
+    fixed: Option<SimTime>,
+}
+
+impl<'a> Delay<'a> {
+    pub fn new(dist: &'a Dist) -> Delay<'a> {
+        let fixed = match dist {
+            Dist::Constant(v) => Some(SimTime::from_micros_f64(*v)),
+            _ => None,
+        };
+        Delay { dist, fixed }
+    }
+
+    /// Same value, and same draws from `rng`, as `Dist::sample_time`.
+    #[inline]
+    pub fn sample(&self, rng: &mut Stream) -> SimTime {
+        match self.fixed {
+            Some(t) => t,
+            None => self.dist.sample_time(rng),
+        }
+    }
+}
+
 fn check_finite_nonneg(name: &str, v: f64) -> Result<(), String> {
     if !v.is_finite() || v < 0.0 {
         return Err(format!("{name} must be a finite number ≥ 0, found {v}"));

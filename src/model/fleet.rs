@@ -1,21 +1,77 @@
 //! The storage fleet: which visible messages each node holds, oldest first,
 //! and which nodes are up.
 //!
-//! Each node keeps a min-heap of `(seq, slot)` of its visible messages. A
-//! tournament tree over the nodes holds each up node's oldest `seq`, so a long
-//! poll finds the oldest visible message of the whole queue in O(log N), and a
-//! node going down or up is one O(log N) update. Heaps may hold stale entries
-//! (a visible message that expired); the invariant is that the *top* of every
-//! heap is live, which keeps the tree exact.
+//! Each node keeps its visible messages as `(seq, slot)` in two stores: a
+//! FIFO for messages that arrive in `seq` order (every new message, since
+//! `seq` grows with each store, and every delayed one, since all share one
+//! delay), and a min-heap for messages that come back out of order (a
+//! visibility timeout ended). The node's oldest message is the smaller of the
+//! two fronts, so taking it is O(1) for the common case and O(log r) with r
+//! returned messages, whatever the backlog. A tournament tree over the nodes
+//! holds each up node's oldest `seq`, so a long poll finds the oldest visible
+//! message of the whole queue in O(log N), and a node going down or up is one
+//! O(log N) update. Both stores may hold stale entries (a visible message
+//! that expired); the invariant is that the *front* of each is live, which
+//! keeps the tree exact.
 
 use super::messages::{Slab, State};
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 const NONE: u64 = u64::MAX;
+/// Up to this many leaves, `oldest_node` scans them and the tree's upper
+/// levels are not kept: a push or a pop then costs one store, not a climb.
+const SCAN_LEAVES: usize = 16;
+
+/// One node's visible messages.
+#[derive(Default)]
+struct Node {
+    /// Arrived in `seq` order.
+    fifo: VecDeque<(u64, u32)>,
+    /// Came back out of order.
+    returned: BinaryHeap<Reverse<(u64, u32)>>,
+}
+
+impl Node {
+    /// The oldest entry, from whichever store holds it.
+    #[inline]
+    fn top(&self) -> Option<(u64, u32)> {
+        match (self.fifo.front(), self.returned.peek()) {
+            (Some(&f), Some(&Reverse(r))) => Some(f.min(r)),
+            (Some(&f), None) => Some(f),
+            (None, Some(&Reverse(r))) => Some(r),
+            (None, None) => None,
+        }
+    }
+
+    fn push(&mut self, seq: u64, slot: u32) {
+        if self.fifo.back().is_none_or(|&(s, _)| s < seq) {
+            self.fifo.push_back((seq, slot));
+        } else {
+            self.returned.push(Reverse((seq, slot)));
+        }
+    }
+
+    /// Removes the oldest entry.
+    fn pop(&mut self) -> Option<(u64, u32)> {
+        let from_fifo = match (self.fifo.front(), self.returned.peek()) {
+            (Some(f), Some(Reverse(r))) => f < r,
+            (f, _) => f.is_some(),
+        };
+        if from_fifo {
+            self.fifo.pop_front()
+        } else {
+            self.returned.pop().map(|r| r.0)
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.fifo.len() + self.returned.len()
+    }
+}
 
 pub struct Fleet {
-    heaps: Vec<BinaryHeap<Reverse<(u64, u32)>>>,
+    nodes: Vec<Node>,
     /// Visible messages per node (the heaps may hold stale extras).
     visible: Vec<u64>,
     up: Vec<bool>,
@@ -33,7 +89,7 @@ impl Fleet {
         let n = nodes as usize;
         let size = n.next_power_of_two();
         Fleet {
-            heaps: (0..n).map(|_| BinaryHeap::new()).collect(),
+            nodes: (0..n).map(|_| Node::default()).collect(),
             visible: vec![0; n],
             up: vec![true; n],
             up_count: nodes,
@@ -45,7 +101,7 @@ impl Fleet {
     }
 
     pub fn nodes(&self) -> u32 {
-        self.heaps.len() as u32
+        self.nodes.len() as u32
     }
 
     pub fn up(&self) -> &[bool] {
@@ -79,12 +135,31 @@ impl Fleet {
     /// Oldest visible `seq` on `node` (ignoring whether it is up).
     #[inline]
     pub fn top(&self, node: u32) -> Option<(u64, u32)> {
-        self.heaps[node as usize].peek().map(|r| r.0)
+        self.nodes[node as usize].top()
+    }
+
+    /// Oldest visible `seq` on an up `node`, `u64::MAX` if it has none or is
+    /// down. Reads the tree's leaf: one flat array for the whole fleet, so a
+    /// short poll over many sampled nodes touches no per-node memory.
+    #[inline]
+    pub fn oldest_seq(&self, node: u32) -> u64 {
+        self.tree[self.size + node as usize]
     }
 
     /// Node holding the oldest visible message among up nodes.
     #[inline]
     pub fn oldest_node(&self) -> Option<u32> {
+        if self.size <= SCAN_LEAVES {
+            // Small fleet: scanning the leaves beats keeping the levels above.
+            let leaves = &self.tree[self.size..self.size + self.nodes.len()];
+            let (mut best, mut at) = (NONE, 0);
+            for (n, &k) in leaves.iter().enumerate() {
+                if k < best {
+                    (best, at) = (k, n);
+                }
+            }
+            return (best != NONE).then_some(at as u32);
+        }
         if self.tree[1] == NONE {
             return None;
         }
@@ -102,7 +177,7 @@ impl Fleet {
     /// A message became visible on `node`.
     pub fn push(&mut self, node: u32, seq: u64, slot: u32) {
         let n = node as usize;
-        self.heaps[n].push(Reverse((seq, slot)));
+        self.nodes[n].push(seq, slot);
         self.visible[n] += 1;
         if self.up[n] {
             self.visible_up += 1;
@@ -115,7 +190,7 @@ impl Fleet {
     /// Takes the oldest visible message of `node` (whose top must be live).
     pub fn pop(&mut self, node: u32, msgs: &Slab) -> Option<u32> {
         let n = node as usize;
-        let Reverse((_, slot)) = self.heaps[n].pop()?;
+        let (_, slot) = self.nodes[n].pop()?;
         self.visible[n] -= 1;
         if self.up[n] {
             self.visible_up -= 1;
@@ -158,18 +233,28 @@ impl Fleet {
         self.refresh(node);
     }
 
-    /// Drops stale entries from the top of a heap, then updates the tree.
+    /// Drops stale entries from the fronts of a node's stores, then updates
+    /// the tree.
     fn clean_top(&mut self, node: u32, msgs: &Slab) {
-        let heap = &mut self.heaps[node as usize];
-        while let Some(&Reverse((seq, slot))) = heap.peek() {
+        let nd = &mut self.nodes[node as usize];
+        while let Some(&(seq, slot)) = nd.fifo.front() {
             if msgs.is(slot, seq, State::Visible) {
                 break;
             }
-            heap.pop();
+            nd.fifo.pop_front();
         }
-        if heap.is_empty() && heap.capacity() > 1024 {
+        while let Some(&Reverse((seq, slot))) = nd.returned.peek() {
+            if msgs.is(slot, seq, State::Visible) {
+                break;
+            }
+            nd.returned.pop();
+        }
+        if nd.fifo.is_empty() && nd.fifo.capacity() > 1024 {
             // Give back the memory of a drained backlog.
-            heap.shrink_to(64);
+            nd.fifo.shrink_to(64);
+        }
+        if nd.returned.is_empty() && nd.returned.capacity() > 1024 {
+            nd.returned.shrink_to(64);
         }
         self.refresh(node);
     }
@@ -177,7 +262,7 @@ impl Fleet {
     fn refresh(&mut self, node: u32) {
         let n = node as usize;
         let key = if self.up[n] {
-            self.heaps[n].peek().map_or(NONE, |r| r.0 .0)
+            self.nodes[n].top().map_or(NONE, |t| t.0)
         } else {
             NONE
         };
@@ -186,6 +271,9 @@ impl Fleet {
             return;
         }
         self.tree[i] = key;
+        if self.size <= SCAN_LEAVES {
+            return;
+        }
         while i > 1 {
             i /= 2;
             let m = self.tree[2 * i].min(self.tree[2 * i + 1]);
@@ -196,9 +284,9 @@ impl Fleet {
         }
     }
 
-    /// Approximate heap memory in bytes (for the memory tests).
+    /// Entries held by the nodes' stores, stale ones included (memory tests).
     pub fn heap_entries(&self) -> usize {
-        self.heaps.iter().map(|h| h.len()).sum()
+        self.nodes.iter().map(Node::len).sum()
     }
 }
 
@@ -241,6 +329,37 @@ mod tests {
         slab.get_mut(s).state = State::InFlight;
         assert_eq!(f.oldest_node(), Some(1));
         assert_eq!(f.visible_reachable(), 2);
+    }
+
+    /// The tree (large fleets) and the scan (small ones) find the same node.
+    #[test]
+    fn oldest_node_by_tree_and_by_scan_agree() {
+        for nodes in [5u32, 40] {
+            let mut slab = Slab::default();
+            let mut f = Fleet::new(nodes);
+            let mut rng = crate::engine::StreamSeed::new(4).stream(&[nodes as u64]);
+            for seq in 0..5_000u64 {
+                let r = rand::Rng::next_u64(&mut rng);
+                match r % 4 {
+                    0 | 1 => {
+                        add(&mut slab, &mut f, seq, (r >> 8) as u32 % nodes);
+                    }
+                    2 => {
+                        if let Some(n) = f.oldest_node() {
+                            let s = f.pop(n, &slab).unwrap();
+                            slab.remove(s);
+                        }
+                    }
+                    _ => f.set_up((r >> 8) as u32 % nodes, r & (1 << 20) != 0),
+                }
+                let brute = (0..nodes)
+                    .filter(|&n| f.is_up(n))
+                    .filter_map(|n| f.top(n).map(|t| (t.0, n)))
+                    .min()
+                    .map(|t| t.1);
+                assert_eq!(f.oldest_node(), brute, "{nodes} nodes, step {seq}");
+            }
+        }
     }
 
     #[test]

@@ -153,6 +153,17 @@ impl SqsQueue {
         !delayed
     }
 
+    /// The earliest due time that a message stored at `now` adds to the
+    /// clocks (its retention, and the end of its delay if any).
+    pub fn store_due(&self, now: SimTime) -> SimTime {
+        let expiry = now + self.retention;
+        if self.delay.is_zero() {
+            expiry
+        } else {
+            expiry.min(now + self.delay)
+        }
+    }
+
     /// Receives up to `max` of the oldest visible messages held on the
     /// `sampled` nodes (a short poll). Appends to `out`, returns how many.
     pub fn receive_from(
@@ -167,15 +178,18 @@ impl SqsQueue {
         let mut got = 0;
         while got < max {
             // k-way merge: the sampled node whose oldest message is oldest.
-            let mut best: Option<(u64, u32)> = None;
+            // (Sampled nodes are up, so their tree leaves hold their tops.)
+            let mut best = (u64::MAX, 0);
             for &node in sampled {
-                if let Some((seq, _)) = self.fleet.top(node) {
-                    if best.is_none_or(|(s, _)| seq < s) {
-                        best = Some((seq, node));
-                    }
+                let seq = self.fleet.oldest_seq(node);
+                if seq < best.0 {
+                    best = (seq, node);
                 }
             }
-            let Some((_, node)) = best else { break };
+            if best.0 == u64::MAX {
+                break;
+            }
+            let node = best.1;
             self.take(now, node, timeout, out);
             got += 1;
         }

@@ -7,7 +7,7 @@
 
 use super::config::{Arrival, DeleteMode, ModelConfig, BILLING_CHUNK_BYTES};
 use super::consumer::{Consumer, Phase};
-use super::dist::Dist;
+use super::dist::{Delay, Dist};
 use super::observer::{Observer, QueueChange, ServedReceive};
 use super::producer::Producer;
 use super::queue::{Delivery, SqsQueue, Totals};
@@ -34,7 +34,8 @@ enum Event {
     /// A send request with `n` messages reaches the queue.
     SendArrive {
         p: u32,
-        n: u32,
+        /// At most 10 (a SendMessageBatch); `u16` keeps `Event` at 16 bytes.
+        n: u16,
         sent: SimTime,
     },
     /// A consumer sends its next ReceiveMessage.
@@ -78,6 +79,18 @@ enum Event {
     /// End of a time-series bucket: record levels.
     Tick,
 }
+
+// Every event is copied through the queue: keep it two words.
+const _: () = assert!(std::mem::size_of::<Event>() <= 16);
+
+/// FIFO lanes of the event queue: events scheduled a fixed delay ahead (a
+/// constant network hop, a group's wait time or idle wait) are already in
+/// order there. A hint only: the queue falls back to its heap when a random
+/// delay would break a lane's order, so results never depend on it.
+const LANE_NETWORK: usize = 0;
+const LANE_WAIT: usize = 1;
+const LANE_SLEEP: usize = 2;
+const LANES: usize = 3;
 
 /// What one run produced.
 #[derive(Clone, Debug, Default)]
@@ -129,6 +142,8 @@ pub fn run_observed<O: Observer>(
 
 struct Sim<'a> {
     cfg: &'a ModelConfig,
+    /// `cfg.network`, ready to draw one-way delays.
+    network: Delay<'a>,
     opts: RunOptions,
     events: EventQueue<Event>,
     queue: SqsQueue,
@@ -174,8 +189,9 @@ impl<'a> Sim<'a> {
         }
         let mut sim = Sim {
             cfg,
+            network: Delay::new(&cfg.network),
             opts,
-            events: EventQueue::new(),
+            events: EventQueue::with_lanes(LANES),
             queue: SqsQueue::new(
                 q.nodes,
                 q.delay,
@@ -276,7 +292,7 @@ impl<'a> Sim<'a> {
                 }
             }
             Event::Burst { group, index } => self.burst(now, group, index),
-            Event::SendArrive { p, n, sent } => self.send_arrive(now, p, n, sent, obs),
+            Event::SendArrive { p, n, sent } => self.send_arrive(now, p, n as u32, sent, obs),
             Event::Poll { c } => self.poll(now, c),
             Event::ReceiveArrive { c } => self.receive_arrive(now, c, obs),
             Event::WaitTimeout { c, serial } => {
@@ -335,6 +351,18 @@ impl<'a> Sim<'a> {
         }
     }
 
+    /// Makes sure a `QueueTimer` is pending no later than `due`, a due time
+    /// just added to one of the queue's clocks. O(1): cheaper than
+    /// `arm_timer`'s look at every clock, for the clock entries each send and
+    /// each receive add.
+    fn arm_at(&mut self, due: SimTime) {
+        if due < self.timer_armed {
+            self.timer_armed = due;
+            self.events
+                .schedule(due.max(self.events.now()), Event::QueueTimer);
+        }
+    }
+
     /// Makes sure a `QueueTimer` is pending at the queue's next due time.
     fn arm_timer(&mut self) {
         if let Some(due) = self.queue.next_due() {
@@ -386,12 +414,17 @@ impl<'a> Sim<'a> {
 
     /// Producer `p` calls SendMessage(Batch) with `n` messages now.
     fn send(&mut self, now: SimTime, p: u32, n: u32) {
-        let d = self
-            .cfg
-            .network
-            .sample_time(&mut self.producers[p as usize].network);
-        self.events
-            .schedule(now + d, Event::SendArrive { p, n, sent: now });
+        debug_assert!(n <= 10, "a send carries at most 10 messages");
+        let d = self.network.sample(&mut self.producers[p as usize].network);
+        self.events.schedule_fifo(
+            LANE_NETWORK,
+            now + d,
+            Event::SendArrive {
+                p,
+                n: n as u16,
+                sent: now,
+            },
+        );
     }
 
     fn send_arrive<O: Observer>(
@@ -417,7 +450,7 @@ impl<'a> Sim<'a> {
             any_visible |= self.queue.store(now, sent, size, node);
         }
         self.rec.sent(now, n as u64, pc.batch > 1, billable(bytes));
-        self.arm_timer();
+        self.arm_at(self.queue.store_due(now));
         obs.queue_changed(now, QueueChange::Sent { n }, &self.queue);
         if any_visible {
             self.wake_waiters(now, obs);
@@ -439,8 +472,9 @@ impl<'a> Sim<'a> {
         }
         con.phase = Phase::Receiving;
         con.serial = con.serial.wrapping_add(1);
-        let d = self.cfg.network.sample_time(&mut con.network);
-        self.events.schedule(now + d, Event::ReceiveArrive { c });
+        let d = self.network.sample(&mut con.network);
+        self.events
+            .schedule_fifo(LANE_NETWORK, now + d, Event::ReceiveArrive { c });
     }
 
     fn receive_arrive<O: Observer>(&mut self, now: SimTime, c: u32, obs: &mut O) {
@@ -455,8 +489,9 @@ impl<'a> Sim<'a> {
                 // OverLimit error: no messages, not an empty response.
                 self.rec.overlimit(now);
                 obs.overlimit(now, c);
-                let d = self.cfg.network.sample_time(&mut con.network);
-                self.events.schedule(now + d, Event::ReceiveResponse { c });
+                let d = self.network.sample(&mut con.network);
+                self.events
+                    .schedule_fifo(LANE_NETWORK, now + d, Event::ReceiveResponse { c });
                 return;
             }
             self.sampler.sample(
@@ -490,8 +525,11 @@ impl<'a> Sim<'a> {
                 let serial = con.serial;
                 self.queue.push_waiter(c, serial);
                 obs.long_poll_parked(now, c, cc.wait_time);
-                self.events
-                    .schedule(now + cc.wait_time, Event::WaitTimeout { c, serial });
+                self.events.schedule_fifo(
+                    LANE_WAIT,
+                    now + cc.wait_time,
+                    Event::WaitTimeout { c, serial },
+                );
             }
         }
     }
@@ -527,8 +565,8 @@ impl<'a> Sim<'a> {
         obs: &mut O,
     ) {
         if !self.consumers[c as usize].hand.is_empty() {
-            // The messages just taken started visibility timeouts.
-            self.arm_timer();
+            // The deliveries' visibility timeouts.
+            self.arm_at(now + self.group_of(c).visibility_timeout);
         }
         let con = &mut self.consumers[c as usize];
         con.phase = Phase::Receiving;
@@ -558,8 +596,9 @@ impl<'a> Sim<'a> {
             },
             &self.queue,
         );
-        let d = self.cfg.network.sample_time(&mut con.network);
-        self.events.schedule(now + d, Event::ReceiveResponse { c });
+        let d = self.network.sample(&mut con.network);
+        self.events
+            .schedule_fifo(LANE_NETWORK, now + d, Event::ReceiveResponse { c });
     }
 
     fn receive_response(&mut self, now: SimTime, c: u32) {
@@ -570,7 +609,8 @@ impl<'a> Sim<'a> {
                 self.poll(now, c);
             } else {
                 con.phase = Phase::Sleeping;
-                self.events.schedule(now + cc.idle_wait, Event::Poll { c });
+                self.events
+                    .schedule_fifo(LANE_SLEEP, now + cc.idle_wait, Event::Poll { c });
             }
             return;
         }
@@ -595,9 +635,12 @@ impl<'a> Sim<'a> {
             con.to_delete.push((d.slot, d.receipt));
             if cc.delete == DeleteMode::Each {
                 con.phase = Phase::Deleting;
-                let t = self.cfg.network.sample_time(&mut con.network);
-                self.events
-                    .schedule(now + t, Event::DeleteArrive { c, batch: false });
+                let t = self.network.sample(&mut con.network);
+                self.events.schedule_fifo(
+                    LANE_NETWORK,
+                    now + t,
+                    Event::DeleteArrive { c, batch: false },
+                );
                 return;
             }
         }
@@ -624,9 +667,12 @@ impl<'a> Sim<'a> {
         }
         if cc.delete == DeleteMode::Batch && !con.to_delete.is_empty() {
             con.phase = Phase::Deleting;
-            let t = self.cfg.network.sample_time(&mut con.network);
-            self.events
-                .schedule(now + t, Event::DeleteArrive { c, batch: true });
+            let t = self.network.sample(&mut con.network);
+            self.events.schedule_fifo(
+                LANE_NETWORK,
+                now + t,
+                Event::DeleteArrive { c, batch: true },
+            );
             return;
         }
         con.hand.clear();
@@ -644,8 +690,9 @@ impl<'a> Sim<'a> {
         let stale = con.to_delete.len() as u64 - deleted;
         con.to_delete.clear();
         self.rec.delete_request(now, batch, deleted, stale);
-        let t = self.cfg.network.sample_time(&mut con.network);
-        self.events.schedule(now + t, Event::DeleteResponse { c });
+        let t = self.network.sample(&mut con.network);
+        self.events
+            .schedule_fifo(LANE_NETWORK, now + t, Event::DeleteResponse { c });
         if deleted > 0 && self.queue.in_flight_room() == deleted {
             // Room under the in-flight limit again: parked long polls may
             // take the messages that were visible all along.
@@ -706,7 +753,9 @@ pub fn billable(bytes: u64) -> u64 {
 }
 
 fn sample_size(d: &Dist, rng: &mut Stream) -> u32 {
-    d.sample(rng).round().clamp(1.0, u32::MAX as f64) as u32
+    // `round_nonneg` is `round` without the libm call; sizes are ≥ 0.
+    let x = d.sample(rng).min(u32::MAX as f64);
+    (crate::engine::time::round_nonneg(x) as u32).max(1)
 }
 
 /// Whether producers of this config can ever send (for scenario warnings).

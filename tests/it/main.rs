@@ -8,6 +8,8 @@ mod conservation;
 mod determinism;
 mod explain;
 mod fuzz;
+mod golden;
+mod memory;
 mod roundtrip;
 mod stats;
 mod sweep;
