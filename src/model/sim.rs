@@ -634,13 +634,7 @@ impl<'a> Sim<'a> {
             let d = con.hand[con.next];
             con.to_delete.push((d.slot, d.receipt));
             if cc.delete == DeleteMode::Each {
-                con.phase = Phase::Deleting;
-                let t = self.network.sample(&mut con.network);
-                self.events.schedule_fifo(
-                    LANE_NETWORK,
-                    now + t,
-                    Event::DeleteArrive { c, batch: false },
-                );
+                self.send_delete(now, c, false);
                 return;
             }
         }
@@ -666,17 +660,20 @@ impl<'a> Sim<'a> {
             return;
         }
         if cc.delete == DeleteMode::Batch && !con.to_delete.is_empty() {
-            con.phase = Phase::Deleting;
-            let t = self.network.sample(&mut con.network);
-            self.events.schedule_fifo(
-                LANE_NETWORK,
-                now + t,
-                Event::DeleteArrive { c, batch: true },
-            );
+            self.send_delete(now, c, true);
             return;
         }
         con.hand.clear();
         self.poll(now, c);
+    }
+
+    /// The consumer sends DeleteMessage(Batch) for `to_delete` and waits.
+    fn send_delete(&mut self, now: SimTime, c: u32, batch: bool) {
+        let con = &mut self.consumers[c as usize];
+        con.phase = Phase::Deleting;
+        let t = self.network.sample(&mut con.network);
+        self.events
+            .schedule_fifo(LANE_NETWORK, now + t, Event::DeleteArrive { c, batch });
     }
 
     fn delete_arrive<O: Observer>(&mut self, now: SimTime, c: u32, batch: bool, obs: &mut O) {

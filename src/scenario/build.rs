@@ -942,83 +942,80 @@ impl Builder {
     }
 
     fn schedule(&mut self, t: &Table, path: &str) -> Vec<Phase> {
-        let mut out: Vec<Phase> = Vec::new();
-        let sp = join(path, "schedule");
-        match t.get("schedule") {
-            None => {}
-            Some(Value::Array(a)) => {
-                for (i, e) in a.iter().enumerate() {
-                    let ep = format!("{sp}.{i}");
-                    let Value::Table(et) = e else {
-                        self.err(
-                            &ep,
-                            format!(
-                                "found {}, expected {{ at = \"5m\", rate = 10.0 }}",
-                                describe(e)
-                            ),
-                        );
-                        continue;
-                    };
-                    self.keys(et, &ep, &["at", "rate"]);
-                    if !et.contains_key("at") || !et.contains_key("rate") {
-                        self.err(&ep, "a schedule phase needs `at` and `rate`");
-                        continue;
-                    }
-                    let at = self.time(et, &ep, "at", SimTime::ZERO, SimTime::ZERO, SimTime::MAX);
-                    let rate = self.float(et, &ep, "rate", 0.0, 0.0, 1e9);
-                    if out.last().is_some_and(|p| p.at >= at) {
-                        self.err(
-                            &join(&ep, "at"),
-                            "schedule phases must be in increasing order of `at`",
-                        );
-                    }
-                    out.push(Phase { at, rate });
-                }
+        let phases = self.timed_entries(t, path, "schedule", "rate", "10.0", |b, et, ep| {
+            b.float(et, ep, "rate", 0.0, 0.0, 1e9)
+        });
+        for w in phases.windows(2) {
+            if w[1].1 <= w[0].1 {
+                self.err(
+                    &format!("{path}.schedule.{}.at", w[1].0),
+                    "schedule phases must be in increasing order of `at`",
+                );
             }
-            Some(other) => self.err(
-                &sp,
-                format!(
-                    "found {}, expected an array of {{ at, rate }}",
-                    describe(other)
-                ),
-            ),
         }
-        out
+        phases
+            .into_iter()
+            .map(|(_, at, rate)| Phase { at, rate })
+            .collect()
     }
 
     fn bursts(&mut self, t: &Table, path: &str) -> Vec<Burst> {
-        let mut out: Vec<Burst> = Vec::new();
-        let bp = join(path, "bursts");
-        match t.get("bursts") {
+        let mut out: Vec<Burst> = self
+            .timed_entries(t, path, "bursts", "count", "1000", |b, et, ep| {
+                b.int(et, ep, "count", 0, 0, MAX_AT_ONCE)
+            })
+            .into_iter()
+            .map(|(_, at, count)| Burst { at, count })
+            .collect();
+        out.sort_by_key(|b| b.at);
+        out
+    }
+
+    /// An array of `{ at, <what> }` tables (`schedule`, `bursts`): each
+    /// valid entry's index, time and the value `read` takes from it.
+    fn timed_entries<T>(
+        &mut self,
+        t: &Table,
+        path: &str,
+        key: &str,
+        what: &str,
+        example: &str,
+        read: impl Fn(&mut Self, &Table, &str) -> T,
+    ) -> Vec<(usize, SimTime, T)> {
+        let mut out = Vec::new();
+        let kp = join(path, key);
+        match t.get(key) {
             None => {}
             Some(Value::Array(a)) => {
                 for (i, e) in a.iter().enumerate() {
-                    let ep = format!("{bp}.{i}");
+                    let ep = format!("{kp}.{i}");
                     let Value::Table(et) = e else {
                         self.err(
                             &ep,
                             format!(
-                                "found {}, expected {{ at = \"5m\", count = 1000 }}",
+                                "found {}, expected {{ at = \"5m\", {what} = {example} }}",
                                 describe(e)
                             ),
                         );
                         continue;
                     };
-                    self.keys(et, &ep, &["at", "count"]);
-                    if !et.contains_key("at") || !et.contains_key("count") {
-                        self.err(&ep, "a burst needs `at` and `count`");
+                    self.keys(et, &ep, &["at", what]);
+                    if !et.contains_key("at") || !et.contains_key(what) {
+                        self.err(
+                            &ep,
+                            format!("each entry of `{key}` needs `at` and `{what}`"),
+                        );
                         continue;
                     }
                     let at = self.time(et, &ep, "at", SimTime::ZERO, SimTime::ZERO, SimTime::MAX);
-                    let count = self.int(et, &ep, "count", 0, 0, MAX_AT_ONCE);
-                    out.push(Burst { at, count });
+                    let v = read(self, et, &ep);
+                    out.push((i, at, v));
                 }
-                out.sort_by_key(|b| b.at);
             }
             Some(other) => self.err(
-                &bp,
+                &kp,
                 format!(
-                    "found {}, expected an array of {{ at, count }}",
+                    "found {}, expected an array of {{ at, {what} }}",
                     describe(other)
                 ),
             ),
