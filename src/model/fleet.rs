@@ -191,18 +191,13 @@ impl Fleet {
     pub fn pop(&mut self, node: u32, msgs: &Slab) -> Option<u32> {
         let n = node as usize;
         let (_, slot) = self.nodes[n].pop()?;
-        self.visible[n] -= 1;
-        if self.up[n] {
-            self.visible_up -= 1;
-        } else {
-            self.visible_down -= 1;
-        }
-        self.clean_top(node, msgs);
+        self.forget(node, msgs);
         Some(slot)
     }
 
-    /// A visible message left without being received (it expired): its heap
-    /// entry is now stale. Called *after* the slab marked it gone.
+    /// A visible message left `node`: popped (above), or expired without
+    /// being received, which leaves its entry stale. Called *after* the
+    /// slab marked an expired message gone.
     pub fn forget(&mut self, node: u32, msgs: &Slab) {
         let n = node as usize;
         self.visible[n] -= 1;

@@ -174,26 +174,18 @@ impl SqsQueue {
         timeout: SimTime,
         out: &mut Vec<Delivery>,
     ) -> u32 {
-        let max = (max as u64).min(self.in_flight_room()) as u32;
-        let mut got = 0;
-        while got < max {
+        self.receive(now, max, timeout, out, |fleet| {
             // k-way merge: the sampled node whose oldest message is oldest.
             // (Sampled nodes are up, so their tree leaves hold their tops.)
             let mut best = (u64::MAX, 0);
             for &node in sampled {
-                let seq = self.fleet.oldest_seq(node);
+                let seq = fleet.oldest_seq(node);
                 if seq < best.0 {
                     best = (seq, node);
                 }
             }
-            if best.0 == u64::MAX {
-                break;
-            }
-            let node = best.1;
-            self.take(now, node, timeout, out);
-            got += 1;
-        }
-        got
+            (best.0 != u64::MAX).then_some(best.1)
+        })
     }
 
     /// Receives up to `max` of the oldest visible messages of the whole
@@ -205,10 +197,24 @@ impl SqsQueue {
         timeout: SimTime,
         out: &mut Vec<Delivery>,
     ) -> u32 {
+        self.receive(now, max, timeout, out, Fleet::oldest_node)
+    }
+
+    /// Takes messages one at a time from the node `next` names, up to `max`
+    /// and the room under the in-flight limit.
+    #[inline(always)]
+    fn receive(
+        &mut self,
+        now: SimTime,
+        max: u32,
+        timeout: SimTime,
+        out: &mut Vec<Delivery>,
+        next: impl Fn(&Fleet) -> Option<u32>,
+    ) -> u32 {
         let max = (max as u64).min(self.in_flight_room()) as u32;
         let mut got = 0;
         while got < max {
-            let Some(node) = self.fleet.oldest_node() else {
+            let Some(node) = next(&self.fleet) else {
                 break;
             };
             self.take(now, node, timeout, out);
