@@ -40,8 +40,8 @@ for v in $variants; do
             best_rss=$rss
         fi
     done
-    # "N events, M simulated messages in ..." (printed unless --quiet)
-    stats=$(grep 'simulated messages' "$out/stderr")
+    # "K runs: N events, M simulated messages in ..." (printed unless --quiet)
+    stats=$(grep 'simulated messages' "$out/stderr" | sed 's/^.*runs\{0,1\}: //')
     events=$(echo "$stats" | awk '{print $1}')
     msgs=$(echo "$stats" | awk '{print $3}')
     awk -v v="$v" -v m="$msgs" -v e="$events" -v c="$best" -v r="$best_rss" 'BEGIN {
