@@ -2,6 +2,7 @@
 //! order: each run owns its seed (scenario seed + replication), so the output
 //! is the same for any number of threads.
 
+use crate::model::recorder::BucketSink;
 use crate::model::{self, RunOptions, RunResult};
 use crate::scenario::Resolved;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -55,12 +56,15 @@ pub struct Settings {
     pub max_events: u64,
 }
 
-/// Runs `jobs` over `configs`; returns outcomes in job order and the wall time.
-pub fn run_jobs(
+/// Runs `jobs` over `configs`; returns outcomes in job order, the sinks that
+/// `open` gave the jobs that keep a time series (which went there, bucket by
+/// bucket, not into the outcome) and the wall time.
+pub fn run_jobs<S: BucketSink + Send>(
     configs: &[Resolved],
     jobs: &[Job],
     settings: &Settings,
-) -> anyhow::Result<(Vec<RunOutcome>, f64)> {
+    open: impl Fn(&Job) -> anyhow::Result<S> + Sync,
+) -> anyhow::Result<(Vec<RunOutcome>, Vec<S>, f64)> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs)
         .build()?;
@@ -68,7 +72,7 @@ pub fn run_jobs(
     let simulated_us = AtomicU64::new(0);
     let start = Instant::now();
     let (done_tx, done_rx) = mpsc::channel::<()>();
-    let results: Vec<RunOutcome> = std::thread::scope(|scope| {
+    let results: anyhow::Result<Vec<(RunOutcome, Option<S>)>> = std::thread::scope(|scope| {
         if !settings.quiet {
             // The bar appears only for work that lasts more than about a second.
             let bar = bar.clone();
@@ -88,15 +92,24 @@ pub fn run_jobs(
                         timeseries: job.timeseries,
                         max_events: settings.max_events,
                     };
-                    let result = model::run(cfg, job.seed, opts);
+                    let mut sink = if job.timeseries {
+                        Some(open(job)?)
+                    } else {
+                        None
+                    };
+                    let result = match sink.as_mut() {
+                        Some(s) => model::run_into(cfg, job.seed, opts, s),
+                        None => model::run(cfg, job.seed, opts),
+                    };
                     let us = simulated_us.fetch_add(cfg.duration.micros(), Ordering::Relaxed)
                         + cfg.duration.micros();
                     bar.set_message(simulated(us));
                     bar.inc(1);
-                    RunOutcome {
+                    let outcome = RunOutcome {
                         job: job.clone(),
                         result,
-                    }
+                    };
+                    Ok((outcome, sink))
                 })
                 .collect()
         });
@@ -104,7 +117,9 @@ pub fn run_jobs(
         out
     });
     bar.finish_and_clear();
-    Ok((results, start.elapsed().as_secs_f64()))
+    let (outcomes, sinks): (Vec<RunOutcome>, Vec<Option<S>>) = results?.into_iter().unzip();
+    let sinks = sinks.into_iter().flatten().collect();
+    Ok((outcomes, sinks, start.elapsed().as_secs_f64()))
 }
 
 /// Simulated time done, in a unit that reads at a glance.

@@ -2,6 +2,7 @@
 //! folder the unsharded run would have written.
 
 use crate::error::{Error, Result};
+use crate::report::atomic::Staging;
 use crate::report::charts::Formats;
 use crate::report::shard::{self, Manifest};
 use crate::report::RunCsvs;
@@ -40,7 +41,8 @@ pub fn merge(a: MergeArgs) -> Result<()> {
         let csvs = RunCsvs::read(d).with_context(|| format!("shard folder {}", d.display()))?;
         parts.push((m, csvs));
     }
-    let csvs = shard::merge(parts).map_err(Error::Usage)?;
+    let staging = Staging::next_to(&a.out)?;
+    let csvs = shard::merge(parts, &staging.path("timeseries.csv")).map_err(Error::Usage)?;
     let formats = if a.no_charts {
         Vec::new()
     } else {

@@ -3,9 +3,11 @@
 //! results folder.
 
 use crate::error::{Error, Result};
+use crate::report::atomic::{Content, OutputSet, Staging};
 use crate::report::charts::Formats;
 use crate::report::shard::{self, Manifest, Shard};
-use crate::report::{self, atomic::OutputSet, Keys, Results};
+use crate::report::timeseries::{self, PartWriter};
+use crate::report::{self, Keys, Results};
 use crate::runner::{self, Settings};
 use crate::scenario::Resolved;
 use clap::Args;
@@ -70,10 +72,26 @@ pub fn execute(study: &Study, a: &OutputArgs) -> Result<(Option<Results>, PathBu
         quiet: a.quiet,
         max_events: study.max_events,
     };
-    let (outcomes, wall) = runner::run_jobs(&study.configs, &all[slice.clone()], &settings)?;
+    // Replication 0 runs stream their time series into part files here.
+    let staging = Staging::next_to(&out_dir)?;
+    let (outcomes, parts, wall) =
+        runner::run_jobs(&study.configs, &all[slice.clone()], &settings, |job| {
+            let c = job.config;
+            PartWriter::create(
+                staging.path(&format!("timeseries-{c}.part")),
+                study.points[c].clone(),
+                &study.configs[c].variant,
+            )
+        })?;
     runner::check_cut_short(&study.configs, &outcomes, settings.max_events)?;
+    let parts = parts
+        .into_iter()
+        .map(PartWriter::finish)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let staged = staging.path("timeseries.csv");
+    timeseries::assemble(&parts, &staged)?;
     let results = Results::new(&study.configs, &study.points, &outcomes);
-    let csvs = results.run_csvs()?;
+    let csvs = results.run_csvs(Content::File(staged))?;
     let set = match a.shard {
         None => {
             let formats = if a.no_charts {
@@ -85,9 +103,7 @@ pub fn execute(study: &Study, a: &OutputArgs) -> Result<(Option<Results>, PathBu
         }
         Some(s) => {
             let mut set = OutputSet::new();
-            for (name, bytes) in csvs.files() {
-                set.add(name, bytes.to_vec());
-            }
+            csvs.add_to(&mut set);
             let manifest = Manifest {
                 shard: s,
                 jobs: slice,

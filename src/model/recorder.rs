@@ -1,9 +1,11 @@
 //! What a run observed. The model reports each happening here; the recorder
-//! applies the warm-up rule (only what happens at or after `warmup` counts)
-//! and keeps latencies in a histogram, so memory does not grow with the run.
+//! applies the warm-up rule (only what happens at or after `warmup` counts),
+//! keeps latencies in a histogram and hands each finished time-series bucket
+//! to a [`BucketSink`], so memory does not grow with the run.
 
 use crate::engine::SimTime;
 use hdrhistogram::Histogram;
+use std::collections::VecDeque;
 
 /// Counts over the measured window (after warm-up).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -57,34 +59,92 @@ pub struct Bucket {
     pub messages_deleted: u64,
 }
 
+/// Where finished time-series buckets go, in time order, one call each. The
+/// model never writes files: the runner supplies a sink that does.
+pub trait BucketSink {
+    fn bucket(&mut self, b: &Bucket);
+}
+
+/// Keeps the whole series in memory (tests, short runs).
+impl BucketSink for Vec<Bucket> {
+    fn bucket(&mut self, b: &Bucket) {
+        self.push(b.clone());
+    }
+}
+
+/// The buckets of a run's time series that may still change. A bucket's
+/// counts are final once time reaches its end, and its levels are recorded
+/// by the tick at that instant (or by `finish`), which may come after the
+/// next bucket opened; so a bucket is handed on once one two places later
+/// opens, and at most three are ever held.
+struct Series<'s> {
+    width: u64,
+    /// Index of `pending[0]`.
+    first: u64,
+    pending: VecDeque<Bucket>,
+    sink: &'s mut dyn BucketSink,
+}
+
+impl Series<'_> {
+    #[inline]
+    fn at(&mut self, now: SimTime) -> &mut Bucket {
+        let i = now.micros() / self.width;
+        assert!(
+            i >= self.first,
+            "time-series bucket {i} changed after it was handed on"
+        );
+        while self.first + (self.pending.len() as u64) <= i {
+            let start = SimTime((self.first + self.pending.len() as u64) * self.width);
+            self.pending.push_back(Bucket {
+                start,
+                ..Bucket::default()
+            });
+        }
+        while self.first + 1 < i {
+            let b = self.pending.pop_front().expect("bucket i is pending");
+            self.sink.bucket(&b);
+            self.first += 1;
+        }
+        &mut self.pending[(i - self.first) as usize]
+    }
+}
+
 /// Short polls and false empties by the number of visible messages at the
 /// instant each short poll was served (depths ≥ `DEPTH_CAP` share a row).
 pub const DEPTH_CAP: usize = 4096;
 
-pub struct Recorder {
+pub struct Recorder<'s> {
     warmup: SimTime,
-    bucket_width: SimTime,
     pub counters: Counters,
     latency: Histogram<u64>,
     latency_sum_us: u128,
     latency_max_us: u64,
     /// `Some` when the run keeps a time series.
-    pub buckets: Option<Vec<Bucket>>,
+    series: Option<Series<'s>>,
     /// `[polls, false_empties]` per visible depth.
     pub by_depth: Vec<[u64; 2]>,
 }
 
-impl Recorder {
-    pub fn new(warmup: SimTime, bucket_width: SimTime, timeseries: bool) -> Recorder {
+impl<'s> Recorder<'s> {
+    /// With a `sink`, the run keeps a time series of buckets `bucket_width` wide.
+    pub fn new(
+        warmup: SimTime,
+        bucket_width: SimTime,
+        sink: Option<&'s mut dyn BucketSink>,
+    ) -> Recorder<'s> {
         Recorder {
             warmup,
-            bucket_width,
             counters: Counters::default(),
             // Up to ~1.2 years in µs at 3 significant figures; longer saturates.
             latency: Histogram::new_with_bounds(1, 1 << 45, 3).expect("valid histogram bounds"),
             latency_sum_us: 0,
             latency_max_us: 0,
-            buckets: timeseries.then(Vec::new),
+            series: sink.map(|sink| Series {
+                width: bucket_width.micros(),
+                first: 0,
+                pending: VecDeque::new(),
+                sink,
+            }),
             by_depth: Vec::new(),
         }
     }
@@ -96,16 +156,19 @@ impl Recorder {
 
     #[inline]
     fn bucket(&mut self, now: SimTime) -> Option<&mut Bucket> {
-        let buckets = self.buckets.as_mut()?;
-        let i = (now.micros() / self.bucket_width.micros()) as usize;
-        while buckets.len() <= i {
-            let start = SimTime(buckets.len() as u64 * self.bucket_width.micros());
-            buckets.push(Bucket {
-                start,
-                ..Bucket::default()
-            });
+        Some(self.series.as_mut()?.at(now))
+    }
+
+    /// Hands on the rest of the series: the buckets before index `end`.
+    pub fn finish_series(&mut self, end: u64) {
+        if let Some(s) = self.series.as_mut() {
+            for b in s.pending.drain(..) {
+                if s.first < end {
+                    s.sink.bucket(&b);
+                }
+                s.first += 1;
+            }
         }
-        Some(&mut buckets[i])
     }
 
     /// Messages already in the queue at t = 0: sent, but by no request.
@@ -305,4 +368,35 @@ pub struct LatencyStats {
     pub p90_s: f64,
     pub p99_s: f64,
     pub max_s: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 6: a bucket leaves as soon as it is final, so a day-long run
+    /// holds a few buckets, not 86,400.
+    #[test]
+    fn buckets_leave_once_final() {
+        let s = |secs: f64| SimTime((secs * 1e6) as u64);
+        let mut out: Vec<Bucket> = Vec::new();
+        {
+            let mut rec = Recorder::new(SimTime::ZERO, s(1.0), Some(&mut out));
+            rec.sent(s(0.5), 1, false, 1);
+            // The tick at 1 s records bucket 0's levels after bucket 1 opened.
+            rec.sent(s(1.0), 2, false, 1);
+            rec.levels(s(0.0), 7, 0, 0, 0);
+            rec.sent(s(2.0), 3, false, 1);
+            let pending = |r: &Recorder| r.series.as_ref().unwrap().pending.len();
+            assert_eq!(pending(&rec), 2, "bucket 0 left when bucket 2 opened");
+            rec.sent(s(9.5), 4, false, 1);
+            assert_eq!(pending(&rec), 2);
+            // A run ending at 9.5 s has 10 buckets.
+            rec.finish_series(10);
+        }
+        let sent: Vec<u64> = out.iter().map(|b| b.messages_sent).collect();
+        assert_eq!(sent, [1, 2, 3, 0, 0, 0, 0, 0, 0, 4]);
+        assert_eq!(out[0].visible, 7);
+        assert!(out.iter().enumerate().all(|(i, b)| b.start == s(i as f64)));
+    }
 }

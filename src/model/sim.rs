@@ -11,7 +11,7 @@ use super::dist::{Delay, Dist};
 use super::observer::{Observer, QueueChange, ServedReceive};
 use super::producer::Producer;
 use super::queue::{Delivery, SqsQueue, Totals};
-use super::recorder::{Bucket, Counters, LatencyStats, Recorder};
+use super::recorder::{Bucket, BucketSink, Counters, LatencyStats, Recorder};
 use super::sampling::{below, unit, Alias};
 use crate::engine::rng::kind;
 use crate::engine::{name_key, EventQueue, SimTime, Stream, StreamSeed};
@@ -108,6 +108,7 @@ pub struct RunResult {
     pub unreachable_at_end: u64,
     /// Whole-run totals (warm-up included), for the conservation check.
     pub totals: Totals,
+    /// The time series, when `run` kept one in memory (`run_into` streams it).
     pub timeseries: Option<Vec<Bucket>>,
     pub by_depth: Vec<[u64; 2]>,
     /// Live messages and index entries at the end (memory tests).
@@ -128,6 +129,23 @@ pub fn run(cfg: &ModelConfig, seed: u64, opts: RunOptions) -> RunResult {
     run_observed(cfg, seed, opts, &mut ())
 }
 
+/// Runs one replication, handing its time series to `sink` bucket by bucket
+/// instead of keeping it (`opts.timeseries` is implied).
+pub fn run_into(
+    cfg: &ModelConfig,
+    seed: u64,
+    opts: RunOptions,
+    sink: &mut dyn BucketSink,
+) -> RunResult {
+    let opts = RunOptions {
+        timeseries: true,
+        ..opts
+    };
+    let mut sim = Sim::new(cfg, seed, opts, Some(sink));
+    sim.run(&mut ());
+    sim.finish()
+}
+
 /// Runs one replication, reporting each served receive to `obs` (teaching mode).
 pub fn run_observed<O: Observer>(
     cfg: &ModelConfig,
@@ -135,9 +153,15 @@ pub fn run_observed<O: Observer>(
     opts: RunOptions,
     obs: &mut O,
 ) -> RunResult {
-    let mut sim = Sim::new(cfg, seed, opts);
+    let mut buckets = Vec::new();
+    let sink = opts
+        .timeseries
+        .then_some(&mut buckets as &mut dyn BucketSink);
+    let mut sim = Sim::new(cfg, seed, opts, sink);
     sim.run(obs);
-    sim.finish()
+    let mut result = sim.finish();
+    result.timeseries = opts.timeseries.then_some(buckets);
+    result
 }
 
 struct Sim<'a> {
@@ -149,7 +173,7 @@ struct Sim<'a> {
     queue: SqsQueue,
     producers: Vec<Producer>,
     consumers: Vec<Consumer>,
-    rec: Recorder,
+    rec: Recorder<'a>,
     placement: Alias,
     equal_weights: bool,
     sampler: super::sampling::Sampler,
@@ -160,7 +184,12 @@ struct Sim<'a> {
 }
 
 impl<'a> Sim<'a> {
-    fn new(cfg: &'a ModelConfig, seed: u64, opts: RunOptions) -> Sim<'a> {
+    fn new(
+        cfg: &'a ModelConfig,
+        seed: u64,
+        opts: RunOptions,
+        sink: Option<&'a mut dyn BucketSink>,
+    ) -> Sim<'a> {
         let q = &cfg.queue;
         let streams = StreamSeed::new(seed);
         let mut producers = Vec::new();
@@ -201,7 +230,7 @@ impl<'a> Sim<'a> {
             ),
             producers,
             consumers,
-            rec: Recorder::new(cfg.warmup, cfg.bucket, opts.timeseries),
+            rec: Recorder::new(cfg.warmup, cfg.bucket, sink),
             placement: Alias::new(&q.node_weights),
             equal_weights: q.node_weights.windows(2).all(|w| w[0] == w[1]),
             sampler: super::sampling::Sampler::new(&q.node_weights),
@@ -716,9 +745,7 @@ impl<'a> Sim<'a> {
                 q.delayed(),
                 q.unreachable(),
             );
-            if let Some(bs) = self.rec.buckets.as_mut() {
-                bs.truncate(end.micros().div_ceil(b) as usize);
-            }
+            self.rec.finish_series(end.micros().div_ceil(b));
         }
         let counters = self.rec.counters.clone();
         let free = cfg.pricing.free_tier_requests;
@@ -735,7 +762,7 @@ impl<'a> Sim<'a> {
             delayed_at_end: self.queue.delayed(),
             unreachable_at_end: self.queue.unreachable(),
             totals: self.queue.totals.clone(),
-            timeseries: self.rec.buckets.take(),
+            timeseries: None,
             by_depth: std::mem::take(&mut self.rec.by_depth),
             live_messages: self.queue.msgs.live(),
             index_entries: self.queue.index_entries(),

@@ -1,11 +1,12 @@
 //! Writing results so that nothing is ever half-written: every file is
 //! written to a temporary name in the same folder and renamed into place, and
 //! a whole result set is staged first, so a failure leaves the previous
-//! results untouched.
+//! results untouched. Files too long to hold in memory (`timeseries.csv`) are
+//! written to a [`Staging`] folder as they are produced and moved in.
 
 use anyhow::{Context, Result};
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically (temp file + rename).
@@ -33,10 +34,74 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     result
 }
 
-/// A set of output files assembled in memory and committed together.
+/// A file's bytes: in memory, or in a file on disk.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    File(PathBuf),
+}
+
+impl Default for Content {
+    fn default() -> Content {
+        Content::Bytes(Vec::new())
+    }
+}
+
+impl Content {
+    /// Reads the bytes from the start, without loading a file whole.
+    pub fn reader(&self) -> Result<Box<dyn Read + '_>> {
+        Ok(match self {
+            Content::Bytes(b) => Box::new(b.as_slice()),
+            Content::File(p) => Box::new(std::io::BufReader::new(
+                fs::File::open(p).with_context(|| format!("cannot read {}", p.display()))?,
+            )),
+        })
+    }
+}
+
+/// A private folder for files being produced, next to the output folder so
+/// they can be renamed into it (or, when that folder's parent does not exist
+/// yet, in the system's temporary folder). Removed with everything in it
+/// when dropped, whether or not the results were committed.
+pub struct Staging {
+    dir: PathBuf,
+}
+
+impl Staging {
+    pub fn next_to(out: &Path) -> Result<Staging> {
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+        let id = std::process::id();
+        let dir = if parent.is_dir() {
+            parent.join(format!(".{name}.staging-{id}"))
+        } else {
+            std::env::temp_dir().join(format!("sqs-sim-{name}.staging-{id}"))
+        };
+        fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create folder {}", dir.display()))?;
+        Ok(Staging { dir })
+    }
+
+    /// A path for a staged file.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A set of output files committed together: built in memory, or staged on
+/// disk ([`Content::File`], which committing moves into place).
 #[derive(Default)]
 pub struct OutputSet {
-    files: Vec<(PathBuf, Vec<u8>)>,
+    files: Vec<(PathBuf, Content)>,
 }
 
 impl OutputSet {
@@ -46,11 +111,12 @@ impl OutputSet {
 
     /// Adds a file, relative to the output folder.
     pub fn add(&mut self, rel: impl Into<PathBuf>, bytes: Vec<u8>) {
-        self.files.push((rel.into(), bytes));
+        self.files.push((rel.into(), Content::Bytes(bytes)));
     }
 
-    pub fn files(&self) -> impl Iterator<Item = (&Path, &[u8])> {
-        self.files.iter().map(|(p, b)| (p.as_path(), b.as_slice()))
+    /// Adds a file given in memory, or staged on disk to be moved in.
+    pub fn add_content(&mut self, rel: impl Into<PathBuf>, content: Content) {
+        self.files.push((rel.into(), content));
     }
 
     /// Writes every file under `dir`. Each file appears whole or not at all;
@@ -63,7 +129,7 @@ impl OutputSet {
                 let _ = fs::remove_file(tmp);
             }
         };
-        for (rel, bytes) in &self.files {
+        for (rel, content) in &self.files {
             let path = dir.join(rel);
             let parent = path.parent().unwrap_or(dir).to_path_buf();
             if let Err(e) = fs::create_dir_all(&parent) {
@@ -73,7 +139,12 @@ impl OutputSet {
             }
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
             let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-            let w = fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes));
+            let w = match content {
+                Content::Bytes(bytes) => {
+                    fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes))
+                }
+                Content::File(staged) => move_file(staged, &tmp),
+            };
             if let Err(e) = w {
                 let _ = fs::remove_file(&tmp);
                 cleanup(&staged);
@@ -87,6 +158,16 @@ impl OutputSet {
         }
         Ok(())
     }
+}
+
+/// Renames `from` to `to`, or copies it when they are on different file systems.
+fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
+    if fs::rename(from, to).is_ok() {
+        return Ok(());
+    }
+    let copied = fs::File::open(from)
+        .and_then(|mut r| fs::File::create(to).and_then(|mut w| std::io::copy(&mut r, &mut w)));
+    copied.map(|_| ())
 }
 
 #[cfg(test)]
@@ -107,5 +188,22 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert!(names.iter().all(|n| !n.to_string_lossy().contains(".tmp-")));
+    }
+
+    #[test]
+    fn a_staged_file_is_moved_in_and_staging_is_removed() {
+        let d = tempfile::tempdir().unwrap();
+        let out = d.path().join("out");
+        let staging = Staging::next_to(&out).unwrap();
+        let staged = staging.path("t.csv");
+        fs::write(&staged, b"a\n1\n").unwrap();
+        let mut set = OutputSet::new();
+        set.add_content("t.csv", Content::File(staged.clone()));
+        set.commit(&out).unwrap();
+        assert_eq!(fs::read(out.join("t.csv")).unwrap(), b"a\n1\n");
+        assert!(!staged.exists());
+        drop(staging);
+        let names: Vec<_> = fs::read_dir(d.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "only the output folder is left");
     }
 }

@@ -19,12 +19,11 @@ pub mod timeseries;
 pub use keyed::Keys;
 pub use summary::SummaryRow;
 
-use crate::model::recorder::Bucket;
 use crate::runner::RunOutcome;
 use crate::scenario::Resolved;
 use aggregate::Aggregate;
 use anyhow::Context;
-use atomic::OutputSet;
+use atomic::{Content, OutputSet};
 use charts::Format;
 use keyed::{Labelled, Table};
 use std::path::Path;
@@ -34,8 +33,6 @@ pub struct Results {
     /// Sweep point keys (empty for a run) and the row, per run.
     pub rows: Vec<(Keys, SummaryRow)>,
     pub aggregates: Vec<Aggregate>,
-    /// Replication 0's time series, per point and variant.
-    pub series: Vec<Labelled<Vec<Bucket>>>,
     /// Replication 0's latency CDF, per point and variant.
     pub cdfs: Vec<Labelled<Vec<(f64, f64)>>>,
     /// `false_empty_by_depth.csv`: per point and variant, over its replications.
@@ -46,7 +43,6 @@ impl Results {
     /// `points[c]` are the sweep point keys of `configs[c]` (empty for a run).
     pub fn new(configs: &[Resolved], points: &[Keys], outcomes: &[RunOutcome]) -> Results {
         let mut rows = Vec::new();
-        let mut series = Vec::new();
         let mut cdfs = Vec::new();
         for o in outcomes {
             let c = o.job.config;
@@ -55,8 +51,7 @@ impl Results {
                 point.clone(),
                 SummaryRow::new(name, o.job.replication, o.job.seed, &o.result),
             ));
-            if let Some(ts) = &o.result.timeseries {
-                series.push((point.clone(), name.clone(), ts.clone()));
+            if o.job.timeseries {
                 cdfs.push((point.clone(), name.clone(), o.result.latency_cdf.clone()));
             }
         }
@@ -79,18 +74,18 @@ impl Results {
         Results {
             rows,
             aggregates,
-            series,
             cdfs,
             depth,
         }
     }
 
-    /// The per-run CSVs.
-    pub fn run_csvs(&self) -> anyhow::Result<RunCsvs> {
+    /// The per-run CSVs, with `timeseries.csv` as [`timeseries::assemble`]
+    /// wrote it (the runs streamed it; it is not part of `Results`).
+    pub fn run_csvs(&self, timeseries: Content) -> anyhow::Result<RunCsvs> {
         let rows: Vec<(&Keys, &SummaryRow)> = self.rows.iter().map(|(k, r)| (k, r)).collect();
         Ok(RunCsvs {
             summary: keyed::write(&rows)?,
-            timeseries: timeseries::to_csv(&self.series)?,
+            timeseries,
             latency_cdf: latency_cdf::to_csv(&self.cdfs)?,
             depth: keyed::write(&self.depth.iter().map(|(k, r)| (k, r)).collect::<Vec<_>>())?,
         })
@@ -109,7 +104,9 @@ pub fn with_variant(point: &Keys, variant: &str) -> Keys {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunCsvs {
     pub summary: Vec<u8>,
-    pub timeseries: Vec<u8>,
+    /// Too long for memory: a file. Staged (moved into place when the set is
+    /// committed), except as [`RunCsvs::read`] gives it (only read).
+    pub timeseries: Content,
     pub latency_cdf: Vec<u8>,
     /// `false_empty_by_depth.csv` (merged by summing, not concatenating).
     pub depth: Vec<u8>,
@@ -123,13 +120,12 @@ impl RunCsvs {
         "false_empty_by_depth.csv",
     ];
 
-    pub fn files(&self) -> [(&'static str, &[u8]); 4] {
-        [
-            (Self::NAMES[0], &self.summary),
-            (Self::NAMES[1], &self.timeseries),
-            (Self::NAMES[2], &self.latency_cdf),
-            (Self::NAMES[3], &self.depth),
-        ]
+    /// Adds these files to `set` (a staged `timeseries.csv` is moved when it is committed).
+    pub fn add_to(&self, set: &mut OutputSet) {
+        set.add(Self::NAMES[0], self.summary.clone());
+        set.add_content(Self::NAMES[1], self.timeseries.clone());
+        set.add(Self::NAMES[2], self.latency_cdf.clone());
+        set.add(Self::NAMES[3], self.depth.clone());
     }
 
     pub fn read(dir: &Path) -> anyhow::Result<RunCsvs> {
@@ -139,7 +135,11 @@ impl RunCsvs {
         };
         Ok(RunCsvs {
             summary: get(Self::NAMES[0])?,
-            timeseries: get(Self::NAMES[1])?,
+            timeseries: {
+                let p = dir.join(Self::NAMES[1]);
+                std::fs::metadata(&p).with_context(|| format!("cannot read {}", p.display()))?;
+                Content::File(p)
+            },
             latency_cdf: get(Self::NAMES[2])?,
             depth: get(Self::NAMES[3])?,
         })
@@ -149,9 +149,7 @@ impl RunCsvs {
     /// `summary.csv`, and the charts in each of `formats`.
     pub fn complete(&self, formats: &[Format]) -> anyhow::Result<OutputSet> {
         let mut set = OutputSet::new();
-        for (name, bytes) in self.files() {
-            set.add(name, bytes.to_vec());
-        }
+        self.add_to(&mut set);
         let summary = Table::parse(&self.summary, "summary.csv")?;
         let rows: Vec<(Keys, SummaryRow)> = summary.records()?;
         let keys: Vec<Keys> = rows

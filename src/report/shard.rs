@@ -4,11 +4,14 @@
 //! CSVs in shard order, which is job order — so the merged folder is the
 //! unsharded one, byte for byte.
 
+use super::atomic::Content;
 use super::depth::{wilson, DepthRow};
 use super::keyed::{self, Keys, Table};
 use super::RunCsvs;
 use std::fmt;
+use std::io::{BufRead, Write};
 use std::ops::Range;
+use std::path::Path;
 use std::str::FromStr;
 
 pub const MANIFEST: &str = "shard.txt";
@@ -106,8 +109,9 @@ pub fn fingerprint(text: &str) -> String {
 }
 
 /// Joins shard folders' CSVs (any order) into the unsharded run's CSVs.
-/// Every shard of one study must be there, once.
-pub fn merge(mut parts: Vec<(Manifest, RunCsvs)>) -> Result<RunCsvs, String> {
+/// Every shard of one study must be there, once. `timeseries.csv`, too long
+/// for memory, is joined by streaming into the file `staged`.
+pub fn merge(mut parts: Vec<(Manifest, RunCsvs)>, staged: &Path) -> Result<RunCsvs, String> {
     let Some(first) = parts.first().map(|p| p.0.clone()) else {
         return Err("no shard folders given".into());
     };
@@ -135,38 +139,62 @@ pub fn merge(mut parts: Vec<(Manifest, RunCsvs)>) -> Result<RunCsvs, String> {
         });
     }
     let join = |pick: fn(&RunCsvs) -> &Vec<u8>| -> Result<Vec<u8>, String> {
-        let split = |b: &[u8]| -> (Vec<u8>, Vec<u8>) {
-            match b.iter().position(|&c| c == b'\n') {
-                Some(i) => (b[..=i].to_vec(), b[i + 1..].to_vec()),
-                None => (b.to_vec(), Vec::new()),
-            }
-        };
-        let pieces: Vec<(Vec<u8>, Vec<u8>)> = parts.iter().map(|p| split(pick(&p.1))).collect();
-        // A shard without runs has a header without the sweep's key columns.
-        let head = pieces
+        let contents: Vec<Content> = parts
             .iter()
-            .find(|p| !p.1.is_empty())
-            .unwrap_or(&pieces[0])
-            .0
-            .clone();
-        let mut out = head.clone();
-        for (h, body) in &pieces {
-            if !body.is_empty() {
-                if *h != head {
-                    return Err("shards have different columns".into());
-                }
-                out.extend_from_slice(body);
-            }
-        }
+            .map(|p| Content::Bytes(pick(&p.1).clone()))
+            .collect();
+        let mut out = Vec::new();
+        join_csv(&contents, &mut out).map_err(|e| format!("{e:#}"))?;
         Ok(out)
     };
+    let timeseries: Vec<Content> = parts.iter().map(|p| p.1.timeseries.clone()).collect();
+    std::fs::File::create(staged)
+        .map_err(anyhow::Error::from)
+        .and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            join_csv(&timeseries, &mut w)?;
+            Ok(w.flush()?)
+        })
+        .map_err(|e| format!("timeseries.csv: {e:#}"))?;
     Ok(RunCsvs {
         summary: join(|c| &c.summary)?,
-        timeseries: join(|c| &c.timeseries)?,
+        timeseries: Content::File(staged.to_path_buf()),
         latency_cdf: join(|c| &c.latency_cdf)?,
         depth: merge_depth(parts.iter().map(|p| p.1.depth.as_slice()))
             .map_err(|e| format!("false_empty_by_depth.csv: {e}"))?,
     })
+}
+
+/// Writes the CSV files `parts` as one: the header once, then every part's
+/// rows, streaming. A shard without runs has a header without the sweep's key
+/// columns, so the header is that of the first part with rows.
+fn join_csv(parts: &[Content], out: &mut impl Write) -> anyhow::Result<()> {
+    let header = |c: &Content| -> anyhow::Result<(Vec<u8>, bool)> {
+        let mut r = std::io::BufReader::new(c.reader()?);
+        let mut head = Vec::new();
+        r.read_until(b'\n', &mut head)?;
+        Ok((head, !r.fill_buf()?.is_empty()))
+    };
+    let heads = parts
+        .iter()
+        .map(header)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let head = match heads.iter().find(|h| h.1).or(heads.first()) {
+        Some(h) => h.0.clone(),
+        None => return Ok(()),
+    };
+    out.write_all(&head)?;
+    for (part, (h, has_rows)) in parts.iter().zip(&heads) {
+        if *has_rows {
+            if *h != head {
+                anyhow::bail!("shards have different columns");
+            }
+            let mut r = std::io::BufReader::new(part.reader()?);
+            r.read_until(b'\n', &mut Vec::new())?;
+            std::io::copy(&mut r, out)?;
+        }
+    }
+    Ok(())
 }
 
 /// `false_empty_by_depth.csv` sums over replications: add up the shards'

@@ -1,14 +1,22 @@
 //! `timeseries.csv`: per variant, replication 0, per time bucket: the SPEC's
 //! columns (visible, in flight, receive requests, empty, false empty,
 //! messages received) and a few more. Sweeps put `param,value` first.
+//!
+//! A day of 1 s buckets is 86,400 rows per variant, so the file is never held
+//! in memory: each run streams its rows into a part file ([`PartWriter`]) and
+//! [`assemble`] joins the parts, in job order, under one header.
 
-use super::keyed::{self, Labelled};
-use crate::model::recorder::Bucket;
+use super::keyed::{header_of, Keys};
+use crate::model::recorder::{Bucket, BucketSink};
+use anyhow::{Context, Result};
 use serde::Serialize;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 #[derive(Serialize, Default)]
-struct Row {
-    variant: String,
+struct Row<'a> {
+    variant: &'a str,
     time_s: f64,
     visible: u64,
     in_flight: u64,
@@ -22,20 +30,114 @@ struct Row {
     unreachable: u64,
 }
 
-/// `(point keys, variant, buckets)` per series, in output order.
-pub fn to_csv(series: &[Labelled<Vec<Bucket>>]) -> anyhow::Result<Vec<u8>> {
-    keyed::write_series(series, |variant, b| Row {
-        variant: variant.to_string(),
-        time_s: b.start.as_secs_f64(),
-        visible: b.visible,
-        in_flight: b.in_flight,
-        receive_requests: b.receive_requests,
-        empty_responses: b.empty_responses,
-        false_empty_responses: b.false_empty_responses,
-        messages_received: b.messages_received,
-        messages_sent: b.messages_sent,
-        messages_deleted: b.messages_deleted,
-        delayed: b.delayed,
-        unreachable: b.unreachable,
-    })
+impl<'a> Row<'a> {
+    fn new(variant: &'a str, b: &Bucket) -> Row<'a> {
+        Row {
+            variant,
+            time_s: b.start.as_secs_f64(),
+            visible: b.visible,
+            in_flight: b.in_flight,
+            receive_requests: b.receive_requests,
+            empty_responses: b.empty_responses,
+            false_empty_responses: b.false_empty_responses,
+            messages_received: b.messages_received,
+            messages_sent: b.messages_sent,
+            messages_deleted: b.messages_deleted,
+            delayed: b.delayed,
+            unreachable: b.unreachable,
+        }
+    }
+}
+
+/// Writes one run's rows (no header) to a file as the run produces them.
+pub struct PartWriter {
+    w: csv::Writer<BufWriter<File>>,
+    part: Part,
+    variant: String,
+    /// The first write error; the run goes on and [`PartWriter::finish`] reports it.
+    error: Option<csv::Error>,
+}
+
+/// A finished part: its file, its sweep point keys and how many rows it has.
+#[derive(Debug)]
+pub struct Part {
+    path: PathBuf,
+    keys: Keys,
+    rows: u64,
+}
+
+impl PartWriter {
+    pub fn create(path: PathBuf, keys: Keys, variant: &str) -> Result<PartWriter> {
+        let file =
+            File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(PartWriter {
+            w: csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(BufWriter::new(file)),
+            part: Part {
+                path,
+                keys,
+                rows: 0,
+            },
+            variant: variant.to_string(),
+            error: None,
+        })
+    }
+
+    pub fn finish(mut self) -> Result<Part> {
+        let path = &self.part.path;
+        if let Some(e) = self.error {
+            return Err(e).with_context(|| format!("cannot write {}", path.display()));
+        }
+        self.w
+            .flush()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(self.part)
+    }
+
+    fn write(&mut self, b: &Bucket) -> csv::Result<()> {
+        for (_, v) in &self.part.keys {
+            self.w.write_field(v)?;
+        }
+        self.w.serialize(Row::new(&self.variant, b))
+    }
+}
+
+impl BucketSink for PartWriter {
+    fn bucket(&mut self, b: &Bucket) {
+        if self.error.is_none() {
+            match self.write(b) {
+                Ok(()) => self.part.rows += 1,
+                Err(e) => self.error = Some(e),
+            }
+        }
+    }
+}
+
+/// Writes `timeseries.csv` to `out`: the header (key columns named by the
+/// first part with rows), then every part's rows in order.
+pub fn assemble(parts: &[Part], out: &Path) -> Result<()> {
+    let err = || format!("cannot write {}", out.display());
+    let file = File::create(out).with_context(err)?;
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(BufWriter::new(file));
+    let mut head: Vec<String> = parts
+        .iter()
+        .find(|p| p.rows > 0)
+        .map(|p| p.keys.iter().map(|(n, _)| n.clone()).collect())
+        .unwrap_or_default();
+    head.extend(header_of(&Row::default())?);
+    w.write_record(&head).with_context(err)?;
+    let mut f = w
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(err)?;
+    for p in parts {
+        let mut r =
+            File::open(&p.path).with_context(|| format!("cannot read {}", p.path.display()))?;
+        std::io::copy(&mut r, &mut f).with_context(err)?;
+    }
+    f.flush().with_context(err)?;
+    Ok(())
 }

@@ -15,6 +15,7 @@ pub mod sweep_charts;
 
 pub use canvas::{render, Drawing, Format};
 
+use crate::report::atomic::Content;
 use crate::report::keyed::Table;
 use anyhow::{Context, Result};
 use plotters::coord::Shift;
@@ -44,8 +45,8 @@ impl Formats {
 #[derive(Clone, Debug, Default)]
 pub struct Inputs {
     pub aggregate: Table,
-    /// Empty for a folder without one.
-    pub timeseries: Table,
+    /// Read as a stream (a day of 1 s buckets is long); empty for a folder without one.
+    pub timeseries: Content,
     pub latency_cdf: Table,
     pub depth: Table,
 }
@@ -53,13 +54,13 @@ pub struct Inputs {
 impl Inputs {
     pub fn parse(
         aggregate: &[u8],
-        timeseries: &[u8],
+        timeseries: &Content,
         latency_cdf: &[u8],
         depth: &[u8],
     ) -> Result<Inputs> {
         Ok(Inputs {
             aggregate: Table::parse(aggregate, "aggregate.csv")?,
-            timeseries: Table::parse(timeseries, "timeseries.csv")?,
+            timeseries: timeseries.clone(),
             latency_cdf: Table::parse(latency_cdf, "latency_cdf.csv")?,
             depth: Table::parse(depth, "false_empty_by_depth.csv")?,
         })
@@ -74,9 +75,15 @@ impl Inputs {
                 r => r.with_context(|| format!("cannot read {}", p.display())),
             }
         };
+        let ts = dir.join("timeseries.csv");
+        let timeseries = if ts.exists() {
+            Content::File(ts)
+        } else {
+            Content::default()
+        };
         Inputs::parse(
             &get("aggregate.csv", true)?,
-            &get("timeseries.csv", false)?,
+            &timeseries,
             &get("latency_cdf.csv", false)?,
             &get("false_empty_by_depth.csv", false)?,
         )

@@ -8,9 +8,10 @@ use super::false_empty_depth::DepthChart;
 use super::lines::{Lines, Point, Series, Stack};
 use super::style::{wants_log, Axis, Unit};
 use super::{groups, Chart, Inputs};
+use crate::report::atomic::Content;
 use crate::report::depth::DepthRow;
 use crate::report::keyed::Table;
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 /// Time series longer than this are averaged over windows of several buckets.
 const MAX_POINTS: usize = 240;
@@ -94,78 +95,50 @@ pub fn charts(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>> {
         )),
     ));
 
-    let ts = &inp.timeseries;
     let mut panels = Vec::new();
     let mut rate = Vec::new();
     let mut window_s = 0.0;
-    if !ts.rows.is_empty() {
-        let (t, vis, infl, req) = (
-            ts.col("time_s")?,
-            ts.col("visible")?,
-            ts.col("in_flight")?,
-            ts.col("receive_requests")?,
-        );
-        for (key, rows) in groups(ts)? {
-            let name = key.last().cloned().unwrap_or_default();
-            let c = color_of(&name);
-            let times: Vec<f64> = rows.iter().map(|&i| ts.num(i, t)).collect::<Result<_>>()?;
-            let width = match times.as_slice() {
-                [a, b, ..] if b > a => b - a,
-                _ => 1.0,
-            };
-            let per = rows.len().div_ceil(MAX_POINTS).max(1);
-            window_s = width * per as f64;
-            // Mean of each window of `per` buckets, at the window's start.
-            let column = |col: usize, scale: f64| -> Result<Vec<Point>> {
-                let vals: Vec<f64> = rows
-                    .iter()
-                    .map(|&i| ts.num(i, col))
-                    .collect::<Result<_>>()?;
-                Ok(vals
-                    .chunks(per)
-                    .zip(times.chunks(per))
-                    .map(|(v, t)| Point::new(t[0], v.iter().sum::<f64>() / v.len() as f64 * scale))
-                    .collect())
-            };
-            let mut levels = vec![
-                Series {
-                    name: "visible".into(),
-                    color: c,
-                    dashed: false,
-                    points: column(vis, 1.0)?,
-                },
-                Series {
-                    name: "in flight".into(),
-                    color: c,
-                    dashed: true,
-                    points: column(infl, 1.0)?,
-                },
-            ];
-            // Messages stranded on a node that is down, when there are any.
-            if let Ok(u) = ts.col("unreachable") {
-                let points = column(u, 1.0)?;
-                if points.iter().any(|p| p.y > 0.0) {
-                    levels.push(Series {
-                        name: "unreachable (node down)".into(),
-                        color: 7,
-                        dashed: true,
-                        points,
-                    });
-                }
-            }
-            panels.push(Lines::new(
-                name.clone(),
-                Axis::new("simulated time (s)", Unit::Plain),
-                Axis::new("messages", Unit::Plain),
-                levels,
-            ));
-            rate.push(Series {
-                name,
+    for w in windows(&inp.timeseries)? {
+        let name = w.key.last().cloned().unwrap_or_default();
+        let c = color_of(&name);
+        window_s = w.seconds;
+        let mut levels = vec![
+            Series {
+                name: "visible".into(),
                 color: c,
                 dashed: false,
-                points: column(req, 1.0 / width)?,
-            });
+                points: w.visible,
+            },
+            Series {
+                name: "in flight".into(),
+                color: c,
+                dashed: true,
+                points: w.in_flight,
+            },
+        ];
+        // Messages stranded on a node that is down, when there are any.
+        if let Some(points) = w.unreachable {
+            if points.iter().any(|p| p.y > 0.0) {
+                levels.push(Series {
+                    name: "unreachable (node down)".into(),
+                    color: 7,
+                    dashed: true,
+                    points,
+                });
+            }
         }
+        panels.push(Lines::new(
+            name.clone(),
+            Axis::new("simulated time (s)", Unit::Plain),
+            Axis::new("messages", Unit::Plain),
+            levels,
+        ));
+        rate.push(Series {
+            name,
+            color: c,
+            dashed: false,
+            points: w.receive_rate,
+        });
     }
     // Panels share one scale so variants compare at a glance.
     let shared = panels
@@ -219,6 +192,157 @@ pub fn charts(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>> {
         out.push(("false_empty_by_depth", Chart::Depth(chart)));
     }
     Ok(out)
+}
+
+/// One variant's time series, averaged over windows of `per` buckets: each
+/// point is a window's mean, at the window's start.
+struct Windows {
+    key: Vec<String>,
+    /// Window length in seconds.
+    seconds: f64,
+    visible: Vec<Point>,
+    in_flight: Vec<Point>,
+    /// `None` when the file has no `unreachable` column.
+    unreachable: Option<Vec<Point>>,
+    /// Receive requests per second.
+    receive_rate: Vec<Point>,
+}
+
+/// Window means of one column, as `(window start, sum, rows)` until the
+/// scale is applied.
+#[derive(Default)]
+struct Mean {
+    windows: Vec<(f64, f64, usize)>,
+}
+
+impl Mean {
+    fn add(&mut self, t: f64, v: f64, per: usize) {
+        match self.windows.last_mut() {
+            Some(w) if w.2 < per => {
+                w.1 += v;
+                w.2 += 1;
+            }
+            _ => self.windows.push((t, v, 1)),
+        }
+    }
+
+    fn finish(self, scale: f64) -> Vec<Point> {
+        self.windows
+            .into_iter()
+            .map(|(t, sum, n)| Point::new(t, sum / n as f64 * scale))
+            .collect()
+    }
+}
+
+/// The windows of every variant of `timeseries.csv`, in order of first
+/// appearance, in two streaming passes (count rows, then average) so the
+/// file is never held whole: a day of 1 s buckets is 86,400 rows a variant.
+fn windows(ts: &Content) -> Result<Vec<Windows>> {
+    struct Group {
+        key: Vec<String>,
+        rows: usize,
+        /// The first two bucket starts, for the bucket width.
+        times: Vec<f64>,
+        per: usize,
+        width: f64,
+        /// visible, in flight, receive requests, unreachable.
+        means: [Mean; 4],
+    }
+    let read_err = || "cannot read timeseries.csv";
+    let mut r = csv::Reader::from_reader(ts.reader()?);
+    let header: Vec<String> = r
+        .headers()
+        .with_context(read_err)?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let table = Table {
+        header,
+        rows: Vec::new(),
+    };
+    let col = |name: &str| table.col(name);
+    let mut rec = csv::StringRecord::new();
+    // The group of `rec`: rows of one variant are usually together.
+    let find = |groups: &[Group], rec: &csv::StringRecord, v: usize| {
+        groups
+            .iter()
+            .rposition(|g| rec.iter().take(v + 1).eq(g.key.iter().map(String::as_str)))
+    };
+    let num = |rec: &csv::StringRecord, c: usize| -> Result<f64> {
+        let cell = rec.get(c).unwrap_or("");
+        cell.parse().map_err(|_| {
+            anyhow::anyhow!("`{cell}` in column `{}` is not a number", table.header[c])
+        })
+    };
+
+    // Pass 1: rows and bucket width per variant.
+    let mut groups: Vec<Group> = Vec::new();
+    let mut cols = None;
+    while r.read_record(&mut rec).with_context(read_err)? {
+        let (v, t) = match cols {
+            Some(c) => c,
+            None => *cols.insert((col("variant")?, col("time_s")?)),
+        };
+        let g = match find(&groups, &rec, v) {
+            Some(g) => g,
+            None => {
+                groups.push(Group {
+                    key: rec.iter().take(v + 1).map(str::to_string).collect(),
+                    rows: 0,
+                    times: Vec::new(),
+                    per: 1,
+                    width: 1.0,
+                    means: Default::default(),
+                });
+                groups.len() - 1
+            }
+        };
+        let g = &mut groups[g];
+        g.rows += 1;
+        if g.times.len() < 2 {
+            g.times.push(num(&rec, t)?);
+        }
+    }
+    let Some((v, t)) = cols else {
+        return Ok(Vec::new());
+    };
+    let (vis, infl, req) = (col("visible")?, col("in_flight")?, col("receive_requests")?);
+    let unr = col("unreachable").ok();
+    for g in &mut groups {
+        g.width = match g.times.as_slice() {
+            [a, b, ..] if b > a => b - a,
+            _ => 1.0,
+        };
+        g.per = g.rows.div_ceil(MAX_POINTS).max(1);
+    }
+
+    // Pass 2: window means.
+    let mut r = csv::Reader::from_reader(ts.reader()?);
+    while r.read_record(&mut rec).with_context(read_err)? {
+        let g = find(&groups, &rec, v).expect("pass 1 saw every variant");
+        let g = &mut groups[g];
+        let time = num(&rec, t)?;
+        g.means[0].add(time, num(&rec, vis)?, g.per);
+        g.means[1].add(time, num(&rec, infl)?, g.per);
+        g.means[2].add(time, num(&rec, req)?, g.per);
+        if let Some(u) = unr {
+            g.means[3].add(time, num(&rec, u)?, g.per);
+        }
+    }
+    Ok(groups
+        .into_iter()
+        .map(|g| {
+            let [vis, infl, req, unr_mean] = g.means;
+            Windows {
+                key: g.key,
+                seconds: g.width * g.per as f64,
+                visible: vis.finish(1.0),
+                in_flight: infl.finish(1.0),
+                unreachable: unr.map(|_| unr_mean.finish(1.0)),
+                receive_rate: req.finish(1.0 / g.width),
+            }
+        })
+        .collect())
 }
 
 /// One bar per aggregate row: `metric`'s mean and CI half-width.
