@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Writes `bytes` to `path` atomically (temp file + rename).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -82,6 +83,7 @@ impl Staging {
         };
         fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create folder {}", dir.display()))?;
+        live_staging().push(dir.clone());
         Ok(Staging { dir })
     }
 
@@ -94,6 +96,25 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.dir);
+        live_staging().retain(|d| d != &self.dir);
+    }
+}
+
+/// Staging folders of this process that still exist: an interrupt (Ctrl-C)
+/// skips destructors, so its handler removes these through
+/// [`remove_live_staging`].
+static LIVE_STAGING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn live_staging() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    // A panic elsewhere cannot leave the list inconsistent: use it anyway.
+    LIVE_STAGING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes every staging folder this process still has (for the Ctrl-C
+/// handler, just before the process exits).
+pub fn remove_live_staging() {
+    for dir in live_staging().drain(..) {
+        let _ = fs::remove_dir_all(dir);
     }
 }
 

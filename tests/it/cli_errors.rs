@@ -332,10 +332,16 @@ fn a_run_can_be_interrupted_and_leaves_nothing() {
         .status()
         .unwrap();
     assert!(killed.success());
+    let pid = child.id();
     let status = child.wait().unwrap();
     assert!(
         !status.success(),
         "the run finished before it was interrupted"
     );
+    assert_eq!(status.code(), Some(130), "interrupted runs exit with 130");
     assert!(!t.path().join("results").exists());
+    // Its staging folder (in the system's temporary folder, as `results/`
+    // did not exist) is gone too.
+    let staging = std::env::temp_dir().join(format!("sqs-sim-t.staging-{pid}"));
+    assert!(!staging.exists(), "{} was left behind", staging.display());
 }
