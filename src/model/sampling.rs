@@ -25,10 +25,12 @@ pub fn unit(rng: &mut Stream) -> f64 {
 }
 
 /// Vose's alias table: O(1) draws from a fixed discrete distribution.
+/// Equal weights take a single uniform draw instead (the common case).
 #[derive(Clone, Debug)]
 pub struct Alias {
     prob: Vec<f64>,
     alias: Vec<u32>,
+    equal: bool,
 }
 
 impl Alias {
@@ -49,12 +51,16 @@ impl Alias {
                 small.push(l);
             }
         }
-        Alias { prob, alias }
+        let equal = weights.windows(2).all(|w| w[0] == w[1]);
+        Alias { prob, alias, equal }
     }
 
     #[inline]
     pub fn draw(&self, rng: &mut Stream) -> u32 {
         let i = below(rng, self.prob.len() as u64) as usize;
+        if self.equal {
+            return i as u32;
+        }
         if unit(rng) < self.prob[i] {
             i as u32
         } else {
@@ -67,7 +73,6 @@ impl Alias {
 #[derive(Clone, Debug)]
 pub struct Sampler {
     weights: Vec<f64>,
-    equal: bool,
     alias: Alias,
     /// `mark[i] == stamp` ⇔ node `i` already picked in the current draw.
     mark: Vec<u32>,
@@ -77,10 +82,8 @@ pub struct Sampler {
 
 impl Sampler {
     pub fn new(weights: &[f64]) -> Sampler {
-        let equal = weights.windows(2).all(|w| w[0] == w[1]);
         Sampler {
             weights: weights.to_vec(),
-            equal,
             alias: Alias::new(weights),
             mark: vec![0; weights.len()],
             stamp: 0,
@@ -113,11 +116,7 @@ impl Sampler {
             // Rejection: each accepted draw is a draw by weight conditioned on
             // "up and not yet picked", i.e. the next step of successive sampling.
             while (out.len() as u32) < k {
-                let i = if self.equal {
-                    below(rng, n as u64) as u32
-                } else {
-                    self.alias.draw(rng)
-                };
+                let i = self.alias.draw(rng);
                 let iu = i as usize;
                 if up[iu] && self.mark[iu] != self.stamp {
                     self.mark[iu] = self.stamp;

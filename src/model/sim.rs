@@ -12,7 +12,7 @@ use super::observer::{Observer, QueueChange, ServedReceive};
 use super::producer::Producer;
 use super::queue::{Delivery, SqsQueue, Totals};
 use super::recorder::{Bucket, BucketSink, Counters, LatencyStats, Recorder};
-use super::sampling::{below, unit, Alias};
+use super::sampling::{unit, Alias};
 use crate::engine::rng::kind;
 use crate::engine::{name_key, EventQueue, SimTime, Stream, StreamSeed};
 
@@ -175,7 +175,6 @@ struct Sim<'a> {
     consumers: Vec<Consumer>,
     rec: Recorder<'a>,
     placement: Alias,
-    equal_weights: bool,
     sampler: super::sampling::Sampler,
     /// Earliest `QueueTimer` already scheduled and not yet fired.
     timer_armed: SimTime,
@@ -232,7 +231,6 @@ impl<'a> Sim<'a> {
             consumers,
             rec: Recorder::new(cfg.warmup, cfg.bucket, sink),
             placement: Alias::new(&q.node_weights),
-            equal_weights: q.node_weights.windows(2).all(|w| w[0] == w[1]),
             sampler: super::sampling::Sampler::new(&q.node_weights),
             timer_armed: SimTime::MAX,
             scratch: Vec::with_capacity(10),
@@ -256,11 +254,7 @@ impl<'a> Sim<'a> {
     }
 
     fn place(&self, rng: &mut Stream) -> u32 {
-        if self.equal_weights {
-            below(rng, self.cfg.queue.nodes as u64) as u32
-        } else {
-            self.placement.draw(rng)
-        }
+        self.placement.draw(rng)
     }
 
     fn schedule_start(&mut self) {
@@ -470,11 +464,7 @@ impl<'a> Sim<'a> {
         for _ in 0..n {
             let prod = &mut self.producers[p as usize];
             let size = sample_size(&pc.size, &mut prod.messages);
-            let node = if self.equal_weights {
-                below(&mut prod.messages, self.cfg.queue.nodes as u64) as u32
-            } else {
-                self.placement.draw(&mut prod.messages)
-            };
+            let node = self.placement.draw(&mut prod.messages);
             bytes += size as u64;
             any_visible |= self.queue.store(now, sent, size, node);
         }
