@@ -177,11 +177,6 @@ impl Dist {
         self.max() == 0.0
     }
 
-    /// True for a constant (draws consume no randomness).
-    pub fn is_constant(&self) -> bool {
-        matches!(self, Dist::Constant(_))
-    }
-
     /// The parameters, for printing a resolved scenario: `(kind, [(name, value)])`.
     pub fn describe(&self) -> (&'static str, Vec<(&'static str, f64)>) {
         match self {

@@ -5,7 +5,7 @@
 //! are counted when they reach the queue; a receive is classified (messages,
 //! true empty, false empty) at the instant it is served.
 
-use super::config::{Arrival, DeleteMode, ModelConfig, BILLING_CHUNK_BYTES};
+use super::config::{DeleteMode, ModelConfig, BILLING_CHUNK_BYTES};
 use super::consumer::{Consumer, Phase};
 use super::dist::{Delay, Dist};
 use super::observer::{Observer, QueueChange, ServedReceive};
@@ -770,13 +770,6 @@ fn sample_size(d: &Dist, rng: &mut Stream) -> u32 {
     // `round_nonneg` is `round` without the libm call; sizes are ≥ 0.
     let x = d.sample(rng).min(u32::MAX as f64);
     (crate::engine::time::round_nonneg(x) as u32).max(1)
-}
-
-/// Whether producers of this config can ever send (for scenario warnings).
-pub fn has_arrivals(cfg: &ModelConfig) -> bool {
-    cfg.producers
-        .iter()
-        .any(|p| !matches!(p.arrival, Arrival::None) || !p.bursts.is_empty())
 }
 
 #[cfg(test)]
