@@ -21,6 +21,8 @@ pub struct ModelConfig {
     pub network: Dist,
     /// Width of a `timeseries.csv` bucket.
     pub bucket: SimTime,
+    /// Width of a `cloudwatch.csv` period: a whole number of minutes.
+    pub cloudwatch_period: SimTime,
     pub pricing: Pricing,
     pub queue: QueueConfig,
     pub producers: Vec<ProducerConfig>,

@@ -170,6 +170,13 @@ impl Fleet {
         Some(NodeId::new((i - self.size) as u32))
     }
 
+    /// The slot of the oldest visible message on an up node (its node's
+    /// top, which is live by the invariant above).
+    pub(crate) fn oldest_slot(&self) -> Option<u32> {
+        let node = self.oldest_node()?;
+        self.nodes[node.index()].top().map(|(_, slot)| slot)
+    }
+
     /// A message became visible on `node`.
     pub(crate) fn push(&mut self, node: NodeId, seq: u64, slot: u32) {
         let n = node.index();

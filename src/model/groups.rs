@@ -189,6 +189,13 @@ impl Groups {
         self.up_set.first().map(|&(_, g)| g)
     }
 
+    /// The slot of the oldest available group's first message (live and
+    /// visible, since the group is available).
+    pub(crate) fn oldest_available_head(&self) -> Option<u32> {
+        let g = self.oldest_up()?;
+        self.groups[g as usize].msgs.front().map(|&(_, slot)| slot)
+    }
+
     /// The slots of up to `max` messages an available `group` gives a
     /// receive: its visible messages from the front, in send order.
     pub(crate) fn head(&self, group: u32, max: u32, msgs: &Slab, out: &mut Vec<u32>) {

@@ -13,6 +13,7 @@
 //! | `sim` | one run: the event loop, by actor (producers, consumers, clocks) |
 //! | `billing` | what the requests cost |
 //! | `recorder` | what a run measured: counters, latencies, the time series |
+//! | `cloudwatch` | the run as CloudWatch sees it: per-period Sums and minute levels |
 //! | `observer` | hooks for teaching mode |
 //! | `theory` | the closed-form false-empty probability |
 //!
@@ -21,6 +22,7 @@
 //! hidden, by `crate::testing`.
 
 pub(crate) mod billing;
+pub(crate) mod cloudwatch;
 pub mod config;
 mod consumer;
 mod dist;
@@ -37,6 +39,7 @@ pub(crate) mod sim;
 pub(crate) mod theory;
 pub(crate) mod throttle;
 
+pub use cloudwatch::CloudwatchPeriod;
 pub use config::ModelConfig;
 pub use dist::Dist;
 pub use recorder::{Bucket, BucketSink, Counters, LatencyStats};

@@ -15,6 +15,9 @@ use super::messages::{Message, Slab, State};
 use crate::engine::SimTime;
 use std::collections::VecDeque;
 
+/// The size of a message already in the queue at t = 0 (`initial_messages`).
+pub(crate) const INITIAL_MESSAGE_BYTES: u32 = 1024;
+
 /// One message handed to a consumer.
 #[derive(Copy, Clone, Debug)]
 pub struct Delivery {
@@ -237,6 +240,18 @@ impl SqsQueue {
         }
     }
 
+    /// When the oldest visible message on an up node was stored, found
+    /// without a scan: the fleet's oldest node (standard), or the oldest
+    /// available group's head (FIFO: a blocked group's waiting messages are
+    /// not indexed, see `docs/model.md`).
+    pub(crate) fn oldest_visible_stored(&self) -> Option<SimTime> {
+        let slot = match &self.groups {
+            None => self.fleet.oldest_slot()?,
+            Some(g) => g.oldest_available_head()?,
+        };
+        Some(self.msgs.get(slot).stored)
+    }
+
     /// Which nodes are up, by node index (a short poll samples among them).
     pub fn up_mask(&self) -> &[bool] {
         self.fleet.up()
@@ -293,7 +308,14 @@ impl SqsQueue {
 
     /// A FIFO queue's initial message, in `group`: visible at once.
     pub(crate) fn store_in_group_initial(&mut self, group: u32) {
-        self.store_grouped(SimTime::ZERO, SimTime::ZERO, 1024, group, false, false);
+        self.store_grouped(
+            SimTime::ZERO,
+            SimTime::ZERO,
+            INITIAL_MESSAGE_BYTES,
+            group,
+            false,
+            false,
+        );
     }
 
     fn store_grouped(

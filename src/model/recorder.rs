@@ -3,6 +3,7 @@
 //! keeps latencies in a histogram and hands each finished time-series bucket
 //! to a [`BucketSink`], so memory does not grow with the run.
 
+use super::cloudwatch::{CloudwatchPeriod, Periods, Sample};
 use super::queue::Levels;
 use crate::engine::SimTime;
 use hdrhistogram::Histogram;
@@ -103,6 +104,8 @@ pub struct Bucket {
 /// model never writes files: the runner supplies a sink that does.
 pub trait BucketSink {
     fn bucket(&mut self, b: &Bucket);
+    /// A finished `cloudwatch.csv` period (runs that keep a time series).
+    fn period(&mut self, _p: &CloudwatchPeriod) {}
 }
 
 /// Keeps the whole series in memory (tests, short runs).
@@ -164,6 +167,8 @@ pub(crate) struct Recorder<'s> {
     series: Option<Series<'s>>,
     /// `[polls, false_empties]` per visible depth.
     by_depth: Vec<[u64; 2]>,
+    /// CloudWatch's periods, kept with the time series (`cloudwatch`).
+    cw: Option<Periods>,
 }
 
 /// What a run measured, once it is over.
@@ -196,6 +201,21 @@ impl<'s> Recorder<'s> {
                 sink,
             }),
             by_depth: Vec::new(),
+            cw: None,
+        }
+    }
+
+    /// A run with a time series also keeps CloudWatch's periods, `period` wide.
+    pub(crate) fn with_cloudwatch(mut self, period: SimTime) -> Self {
+        self.cw = self.series.is_some().then(|| Periods::new(period));
+        self
+    }
+
+    /// The levels at a minute's end (`last`: the run's end): closes the
+    /// CloudWatch period they end, handing it to the sink.
+    pub(crate) fn cloudwatch_sample(&mut self, now: SimTime, sample: Sample, last: bool) {
+        if let (Some(cw), Some(s)) = (self.cw.as_mut(), self.series.as_mut()) {
+            cw.sample(now, sample, last, &mut |p| s.sink.period(p));
         }
     }
 
@@ -226,14 +246,32 @@ impl<'s> Recorder<'s> {
         if let Some(b) = self.bucket(SimTime::ZERO) {
             b.messages_sent += messages;
         }
+        if let Some(cw) = self.cw.as_mut() {
+            let p = cw.at(SimTime::ZERO);
+            p.sent += messages;
+            p.sent_bytes += messages * super::queue::INITIAL_MESSAGE_BYTES as u64;
+        }
         if self.measured(SimTime::ZERO) {
             self.counters.messages_sent += messages;
         }
     }
 
-    pub(crate) fn sent(&mut self, now: SimTime, messages: u64, batch: bool, billable: u64) {
+    /// A send stored `messages` of `bytes` in all (0: a duplicate dropped).
+    pub(crate) fn sent(
+        &mut self,
+        now: SimTime,
+        messages: u64,
+        bytes: u64,
+        batch: bool,
+        billable: u64,
+    ) {
         if let Some(b) = self.bucket(now) {
             b.messages_sent += messages;
+        }
+        if let Some(cw) = self.cw.as_mut() {
+            let p = cw.at(now);
+            p.sent += messages;
+            p.sent_bytes += bytes;
         }
         if self.measured(now) {
             let c = &mut self.counters;
@@ -291,6 +329,11 @@ impl<'s> Recorder<'s> {
                 }
             }
         }
+        if let Some(cw) = self.cw.as_mut() {
+            let p = cw.at(now);
+            p.received += delivered;
+            p.empty_receives += empty as u64;
+        }
         if !self.measured(now) {
             return;
         }
@@ -341,6 +384,9 @@ impl<'s> Recorder<'s> {
     pub(crate) fn delete_request(&mut self, now: SimTime, batch: bool, deleted: u64, stale: u64) {
         if let Some(b) = self.bucket(now) {
             b.messages_deleted += deleted;
+        }
+        if let Some(cw) = self.cw.as_mut() {
+            cw.at(now).deleted += deleted;
         }
         if self.measured(now) {
             let c = &mut self.counters;
@@ -546,18 +592,18 @@ mod tests {
         let mut out: Vec<Bucket> = Vec::new();
         {
             let mut rec = Recorder::new(SimTime::ZERO, s(1.0), Some(&mut out));
-            rec.sent(s(0.5), 1, false, 1);
+            rec.sent(s(0.5), 1, 1, false, 1);
             // The tick at 1 s records bucket 0's levels after bucket 1 opened.
-            rec.sent(s(1.0), 2, false, 1);
+            rec.sent(s(1.0), 2, 2, false, 1);
             let levels = Levels {
                 visible: 7,
                 ..Levels::default()
             };
             rec.levels(s(0.0), levels);
-            rec.sent(s(2.0), 3, false, 1);
+            rec.sent(s(2.0), 3, 3, false, 1);
             let pending = |r: &Recorder| r.series.as_ref().unwrap().pending.len();
             assert_eq!(pending(&rec), 2, "bucket 0 left when bucket 2 opened");
-            rec.sent(s(9.5), 4, false, 1);
+            rec.sent(s(9.5), 4, 4, false, 1);
             assert_eq!(pending(&rec), 2);
             // A run ending at 9.5 s has 10 buckets.
             rec.finish_series(10);

@@ -2,9 +2,12 @@
 //! statistics, one row per variant × period (replication 0), so a user can
 //! hold them against a dashboard — and `sqs-sim compare` against real
 //! exports. The Sum metrics are sums over the period; the `Approximate*`
-//! ones the period's Maximum; `SentMessageSize` the Average (empty for a
-//! period without sends). Periods `[k·p, (k+1)·p)` start at `period_start_s`.
+//! ones the period's Maximum (of the minute samples); `SentMessageSize` the
+//! Average (empty for a period without sends); the FIFO groups metric is
+//! empty for a standard queue. Periods `[k·p, (k+1)·p)` start at
+//! `period_start_s`; sweeps put `param,value` first.
 
+use crate::model::CloudwatchPeriod;
 use crate::scenario::cloudwatch::Statistic;
 use anyhow::{anyhow, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -38,6 +41,29 @@ pub struct CloudwatchRow {
     /// Bytes; `None` for a period without sends.
     #[serde(rename = "SentMessageSize")]
     pub sent_size: Option<f64>,
+    /// FIFO queues only.
+    #[serde(rename = "ApproximateNumberOfGroupsWithInflightMessages")]
+    pub groups_in_flight: Option<u64>,
+}
+
+impl CloudwatchRow {
+    /// The row of one period of a run (`fifo`: a FIFO queue's).
+    pub fn new(variant: &str, p: &CloudwatchPeriod, fifo: bool) -> CloudwatchRow {
+        CloudwatchRow {
+            variant: variant.to_string(),
+            period_start_s: p.start.as_secs_f64(),
+            sent: p.sent,
+            received: p.received,
+            deleted: p.deleted,
+            empty_receives: p.empty_receives,
+            visible: p.visible,
+            not_visible: p.not_visible,
+            delayed: p.delayed,
+            oldest_age_s: p.oldest_age.as_secs_f64(),
+            sent_size: (p.sent > 0).then(|| p.sent_bytes as f64 / p.sent as f64),
+            groups_in_flight: fifo.then_some(p.groups_in_flight),
+        }
+    }
 }
 
 /// A metric of the file: its CloudWatch name, statistic and value in a row.
@@ -80,6 +106,11 @@ pub static METRICS: &[Metric] = &[
         Some(r.oldest_age_s)
     }),
     metric("SentMessageSize", Statistic::Average, |r| r.sent_size),
+    metric(
+        "ApproximateNumberOfGroupsWithInflightMessages",
+        Statistic::Maximum,
+        |r| r.groups_in_flight.map(|g| g as f64),
+    ),
 ];
 
 const fn metric(
@@ -99,9 +130,8 @@ pub fn metric_named(name: &str) -> Option<&'static Metric> {
     METRICS.iter().find(|m| m.name == name)
 }
 
-/// The file's bytes. `run` does not write `cloudwatch.csv` yet (the output
-/// half of the CloudWatch bridge is still to come); until then only the
-/// tests use this, to write the fixtures `compare` reads.
+/// The file's bytes from rows in memory (`run` streams its rows instead,
+/// through `timeseries::PartWriter`; the tests write fixtures with this).
 #[cfg_attr(not(test), allow(dead_code))]
 pub fn write(rows: &[CloudwatchRow]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -123,6 +153,12 @@ pub fn read(dir: &Path) -> Result<Vec<CloudwatchRow>> {
         .headers()
         .with_context(|| format!("cannot read {}", path.display()))?;
     let want = crate::report::keyed::header_of(&CloudwatchRow::default())?;
+    if header.get(0) == Some("param") {
+        return Err(anyhow!(
+            "{}: the cloudwatch.csv of a sweep; compare takes the folder of `sqs-sim run`",
+            path.display()
+        ));
+    }
     if header.iter().ne(want.iter().map(String::as_str)) {
         return Err(anyhow!(
             "{}: the header is not that of a cloudwatch.csv ({})",
@@ -166,7 +202,7 @@ mod tests {
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert_eq!(
             text.lines().nth(2).unwrap(),
-            "short,60.0,0,0,0,0,0,0,0,0.0,"
+            "short,60.0,0,0,0,0,0,0,0,0.0,,"
         );
         let d = tempfile::tempdir().unwrap();
         std::fs::write(d.path().join(FILE), bytes).unwrap();

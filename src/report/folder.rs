@@ -36,6 +36,7 @@ pub(crate) const OWNED: &[&str] = &[
     "timeseries.csv",
     "latency_cdf.csv",
     "false_empty_by_depth.csv",
+    "cloudwatch.csv",
     "shard.txt",
     "charts",
 ];

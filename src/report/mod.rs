@@ -41,14 +41,17 @@ pub(crate) struct RunCsvs {
     pub(crate) latency_cdf: Vec<u8>,
     /// `false_empty_by_depth.csv` (merged by summing, not concatenating).
     pub(crate) depth: Vec<u8>,
+    /// `cloudwatch.csv`: a file, staged like `timeseries.csv`.
+    pub(crate) cloudwatch: Content,
 }
 
 impl RunCsvs {
-    pub(crate) const NAMES: [&'static str; 4] = [
+    pub(crate) const NAMES: [&'static str; 5] = [
         "summary.csv",
         "timeseries.csv",
         "latency_cdf.csv",
         "false_empty_by_depth.csv",
+        cloudwatch::FILE,
     ];
 
     /// Adds these files to `set` (a staged `timeseries.csv` is moved when it is committed).
@@ -57,6 +60,7 @@ impl RunCsvs {
         set.add_content(Self::NAMES[1], self.timeseries.clone());
         set.add(Self::NAMES[2], self.latency_cdf.clone());
         set.add(Self::NAMES[3], self.depth.clone());
+        set.add_content(Self::NAMES[4], self.cloudwatch.clone());
     }
 
     pub(crate) fn read(dir: &Path) -> anyhow::Result<RunCsvs> {
@@ -75,6 +79,7 @@ impl RunCsvs {
             timeseries: file(Self::NAMES[1])?,
             latency_cdf: get(Self::NAMES[2])?,
             depth: get(Self::NAMES[3])?,
+            cloudwatch: file(Self::NAMES[4])?,
         })
     }
 

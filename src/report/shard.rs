@@ -104,6 +104,7 @@ impl FileSum {
             csvs.timeseries.clone(),
             Content::Bytes(csvs.latency_cdf.clone()),
             Content::Bytes(csvs.depth.clone()),
+            csvs.cloudwatch.clone(),
         ];
         RunCsvs::NAMES
             .iter()
@@ -240,9 +241,9 @@ impl Fnv {
 }
 
 /// Joins shard folders' CSVs (any order) into the unsharded run's CSVs.
-/// Every shard of one study must be there, once. `summary.csv` and
-/// `timeseries.csv`, too long for memory, are joined by streaming into files
-/// of those names in the folder `staging`.
+/// Every shard of one study must be there, once. `summary.csv`,
+/// `timeseries.csv` and `cloudwatch.csv`, too long for memory, are joined by
+/// streaming into files of those names in the folder `staging`.
 pub(crate) fn merge(
     mut parts: Vec<(Manifest, RunCsvs)>,
     staging: &Path,
@@ -301,6 +302,7 @@ pub(crate) fn merge(
         latency_cdf: join(|c| &c.latency_cdf)?,
         depth: merge_depth(parts.iter().map(|p| p.1.depth.as_slice()))
             .map_err(|e| format!("false_empty_by_depth.csv: {e}"))?,
+        cloudwatch: join_files(RunCsvs::NAMES[4], |c| &c.cloudwatch)?,
     })
 }
 

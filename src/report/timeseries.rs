@@ -4,10 +4,13 @@
 //!
 //! A day of 1 s buckets is 86,400 rows per variant, so the file is never held
 //! in memory: each run streams its rows into a part file ([`PartWriter`]) and
-//! [`assemble`] joins the parts, in job order, under one header.
+//! [`assemble`] joins the parts, in job order, under one header. The same
+//! writer streams the run's `cloudwatch.csv` rows into a part of their own.
 
+use super::cloudwatch::CloudwatchRow;
 use super::keyed::{header_of, Keys};
 use crate::model::recorder::{Bucket, BucketSink};
+use crate::model::CloudwatchPeriod;
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::fs::File;
@@ -68,13 +71,21 @@ pub(crate) fn columns() -> Result<Vec<String>> {
     header_of(&Row::default())
 }
 
-/// Writes one run's rows (no header) to a file as the run produces them.
+/// Writes one run's rows (no header) to files as the run produces them:
+/// its `timeseries.csv` rows, and its `cloudwatch.csv` rows.
 pub(crate) struct PartWriter {
-    w: csv::Writer<BufWriter<File>>,
-    part: Part,
+    timeseries: RowPart,
+    cloudwatch: RowPart,
     variant: String,
-    /// The first write error; the run goes on and [`PartWriter::finish`] reports it.
-    error: Option<csv::Error>,
+    /// A FIFO queue: `cloudwatch.csv` has its groups metric.
+    fifo: bool,
+}
+
+/// A run's two part files, once it is over.
+#[derive(Debug)]
+pub(crate) struct Parts {
+    pub(crate) timeseries: Part,
+    pub(crate) cloudwatch: Part,
 }
 
 /// A finished part: its file, its sweep point keys and how many rows it has.
@@ -85,11 +96,19 @@ pub(crate) struct Part {
     rows: u64,
 }
 
-impl PartWriter {
-    pub(crate) fn create(path: PathBuf, keys: Keys, variant: &str) -> Result<PartWriter> {
+/// One part file being written.
+struct RowPart {
+    w: csv::Writer<BufWriter<File>>,
+    part: Part,
+    /// The first write error; the run goes on and [`PartWriter::finish`] reports it.
+    error: Option<csv::Error>,
+}
+
+impl RowPart {
+    fn create(path: PathBuf, keys: Keys) -> Result<RowPart> {
         let file =
             File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-        Ok(PartWriter {
+        Ok(RowPart {
             w: csv::WriterBuilder::new()
                 .has_headers(false)
                 .from_writer(BufWriter::new(file)),
@@ -98,12 +117,27 @@ impl PartWriter {
                 keys,
                 rows: 0,
             },
-            variant: variant.to_string(),
             error: None,
         })
     }
 
-    pub(crate) fn finish(mut self) -> Result<Part> {
+    fn push<T: Serialize>(&mut self, row: &T) {
+        if self.error.is_none() {
+            match self.write(row) {
+                Ok(()) => self.part.rows += 1,
+                Err(e) => self.error = Some(e),
+            }
+        }
+    }
+
+    fn write<T: Serialize>(&mut self, row: &T) -> csv::Result<()> {
+        for (_, v) in &self.part.keys {
+            self.w.write_field(v)?;
+        }
+        self.w.serialize(row)
+    }
+
+    fn finish(mut self) -> Result<Part> {
         let path = &self.part.path;
         if let Some(e) = self.error {
             return Err(e).with_context(|| format!("cannot write {}", path.display()));
@@ -113,29 +147,52 @@ impl PartWriter {
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(self.part)
     }
+}
 
-    fn write(&mut self, b: &Bucket) -> csv::Result<()> {
-        for (_, v) in &self.part.keys {
-            self.w.write_field(v)?;
-        }
-        self.w.serialize(Row::new(&self.variant, b))
+impl PartWriter {
+    /// Writes the two parts to `[timeseries, cloudwatch]`.
+    pub(crate) fn create(
+        paths: [PathBuf; 2],
+        keys: Keys,
+        variant: &str,
+        fifo: bool,
+    ) -> Result<PartWriter> {
+        let [timeseries, cloudwatch] = paths;
+        Ok(PartWriter {
+            timeseries: RowPart::create(timeseries, keys.clone())?,
+            cloudwatch: RowPart::create(cloudwatch, keys)?,
+            variant: variant.to_string(),
+            fifo,
+        })
+    }
+
+    pub(crate) fn finish(self) -> Result<Parts> {
+        Ok(Parts {
+            timeseries: self.timeseries.finish()?,
+            cloudwatch: self.cloudwatch.finish()?,
+        })
     }
 }
 
 impl BucketSink for PartWriter {
     fn bucket(&mut self, b: &Bucket) {
-        if self.error.is_none() {
-            match self.write(b) {
-                Ok(()) => self.part.rows += 1,
-                Err(e) => self.error = Some(e),
-            }
-        }
+        self.timeseries.push(&Row::new(&self.variant, b));
+    }
+
+    fn period(&mut self, p: &CloudwatchPeriod) {
+        let row = CloudwatchRow::new(&self.variant, p, self.fifo);
+        self.cloudwatch.push(&row);
     }
 }
 
-/// Writes `timeseries.csv` to `out`: the header (key columns named by the
-/// first part with rows), then every part's rows in order.
-pub(crate) fn assemble(parts: &[Part], out: &Path) -> Result<()> {
+/// Writes `timeseries.csv` to `out`: see [`assemble_as`].
+pub(crate) fn assemble(parts: &[&Part], out: &Path) -> Result<()> {
+    assemble_as(parts, out, header_of(&Row::default())?)
+}
+
+/// Writes a CSV file to `out`: the header (key columns named by the first
+/// part with rows, then `columns`), then every part's rows in order.
+pub(crate) fn assemble_as(parts: &[&Part], out: &Path, columns: Vec<String>) -> Result<()> {
     let err = || format!("cannot write {}", out.display());
     let file = File::create(out).with_context(err)?;
     let mut w = csv::WriterBuilder::new()
@@ -146,7 +203,7 @@ pub(crate) fn assemble(parts: &[Part], out: &Path) -> Result<()> {
         .find(|p| p.rows > 0)
         .map(|p| p.keys.iter().map(|(n, _)| n.clone()).collect())
         .unwrap_or_default();
-    head.extend(header_of(&Row::default())?);
+    head.extend(columns);
     w.write_record(&head).with_context(err)?;
     let mut f = w
         .into_inner()

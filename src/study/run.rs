@@ -6,7 +6,8 @@
 //! written to the staged `summary.csv` as soon as the runs before it are done
 //! and then dropped; `aggregate.csv` is computed from that file by streaming
 //! it; what stays in memory is one latency CDF (replication 0), one summed
-//! depth table and one time-series part file name per configuration.
+//! depth table and one time-series and one CloudWatch part file name per
+//! configuration.
 
 use super::{check_out, claim, shard, Study};
 use crate::error::{Error, Result};
@@ -17,7 +18,9 @@ use crate::report::folder::{self, Claim};
 use crate::report::keyed::{self, Labelled, RowWriter};
 use crate::report::latency_cdf::{self, CdfPoint};
 use crate::report::shard::Shard;
-use crate::report::timeseries::{self, Part, PartWriter};
+use crate::model::config::QueueKind;
+use crate::report::timeseries::{self, PartWriter, Parts};
+use crate::report::cloudwatch::CloudwatchRow;
 use crate::report::{depth, table, RunCsvs, SummaryRow};
 use crate::runner::{self, Job, Settings};
 use std::fmt;
@@ -136,10 +139,15 @@ fn run_slice(
     };
     let open = |job: &Job| {
         let c = job.config;
+        let config = &study.configs[c];
         PartWriter::create(
-            staging.path(&format!("timeseries-{c}.part")),
+            [
+                staging.path(&format!("timeseries-{c}.part")),
+                staging.path(&format!("cloudwatch-{c}.part")),
+            ],
             study.points[c].clone(),
-            &study.configs[c].variant,
+            &config.variant,
+            config.config.queue.kind == QueueKind::Fifo,
         )
     };
     let mut streams = Streams::new(study, staging)?;
@@ -165,8 +173,8 @@ fn run_slice(
 struct Streams<'a> {
     study: &'a Study,
     summary: RowWriter<SummaryRow>,
-    /// Per configuration that kept one: its time-series part file.
-    parts: Vec<Part>,
+    /// Per configuration that kept one: its time-series and CloudWatch part files.
+    parts: Vec<Parts>,
     /// Per configuration: replication 0's latency CDF.
     cdfs: Vec<Labelled<Vec<CdfPoint>>>,
     /// Per configuration: the depth tables of its runs, summed.
@@ -187,7 +195,7 @@ impl<'a> Streams<'a> {
     }
 
     /// Takes one finished run; a run that did not reach its end stops the study.
-    fn take(&mut self, run: runner::Finished<Part>) -> anyhow::Result<()> {
+    fn take(&mut self, run: runner::Finished<Parts>) -> anyhow::Result<()> {
         let runner::Finished { job, result, part } = run;
         let (config, point) = (
             &self.study.configs[job.config],
@@ -218,7 +226,13 @@ impl<'a> Streams<'a> {
     /// Ends the staged files; the small ones are built in memory.
     fn finish(self, staging: &Claim) -> anyhow::Result<(RunCsvs, RunStats)> {
         let staged = staging.path(RunCsvs::NAMES[1]);
-        timeseries::assemble(&self.parts, &staged)?;
+        timeseries::assemble(&self.parts.iter().map(|p| &p.timeseries).collect::<Vec<_>>(), &staged)?;
+        let cloudwatch = staging.path(RunCsvs::NAMES[4]);
+        timeseries::assemble_as(
+            &self.parts.iter().map(|p| &p.cloudwatch).collect::<Vec<_>>(),
+            &cloudwatch,
+            keyed::header_of(&CloudwatchRow::default())?,
+        )?;
         let mut depth_rows = Vec::new();
         for (i, r) in self.study.configs.iter().enumerate() {
             for row in depth::rows(&r.variant, &r.config, Some(&self.by_depth[i])) {
@@ -231,6 +245,7 @@ impl<'a> Streams<'a> {
             timeseries: crate::report::atomic::Content::File(staged),
             latency_cdf: latency_cdf::to_csv(&self.cdfs)?,
             depth: keyed::write(&depth_refs)?,
+            cloudwatch: crate::report::atomic::Content::File(cloudwatch),
         };
         Ok((csvs, self.stats))
     }

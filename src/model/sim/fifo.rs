@@ -212,6 +212,7 @@ impl Sim<'_> {
         self.rec.sent(
             now,
             n as u64,
+            bytes,
             group.batch > 1,
             billing::billed_requests(bytes),
         );
@@ -271,7 +272,7 @@ impl Sim<'_> {
         let bytes: u64 = sizes[..n].iter().map(|&s| s as u64).sum();
         let billed = billing::billed_requests(bytes);
         if extras.fifo && now - first < DEDUP_WINDOW {
-            self.rec.sent(now, 0, group.batch > 1, billed);
+            self.rec.sent(now, 0, 0, group.batch > 1, billed);
             self.rec.deduplicated(now, n as u64);
             return;
         }
@@ -287,7 +288,7 @@ impl Sim<'_> {
                 self.queue.store_copy(now, sent, sizes[i], node)
             };
         }
-        self.rec.sent(now, n as u64, group.batch > 1, billed);
+        self.rec.sent(now, n as u64, bytes, group.batch > 1, billed);
         self.arm_at(self.queue.store_due(now));
         obs.queue_changed(now, QueueChange::Sent { n: n as u32 }, &self.queue);
         if any_visible {

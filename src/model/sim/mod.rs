@@ -7,6 +7,7 @@
 //! | [`consumers`] | polls, parked long polls, responses, processing, deletes |
 //! | [`lambda`] | Lambda event source mappings: pollers, batches, invocations, scaling |
 //! | [`clocks`] | the queue's timer (delay, visibility, retention), node outages, time-series ticks |
+//! | [`cloudwatch`] | the minute ticks that read `cloudwatch.csv`'s levels |
 //! | [`concurrency`] | consumers with `concurrency > 1`: slots, background deletes |
 //! | [`heartbeat`] | ChangeMessageVisibility while a message is still processing |
 //! | [`autoscale`] | scalers that set a consumer group's size from the backlog |
@@ -20,6 +21,7 @@
 
 mod autoscale;
 mod clocks;
+mod cloudwatch;
 pub(super) mod concurrency;
 mod consumers;
 mod fifo;
@@ -151,6 +153,8 @@ enum Event {
     },
     /// A minute ends: CloudWatch's datapoint.
     CloudwatchMinute,
+    /// A minute ends: `cloudwatch.csv` reads the levels.
+    CloudwatchSample,
     /// An event source mapping's scaling step is due.
     LambdaScale {
         esm: u32,
@@ -215,14 +219,15 @@ pub fn run_observed<O: Observer>(
     opts: RunOptions,
     obs: &mut O,
 ) -> RunResult {
-    let mut buckets = Vec::new();
-    let sink = opts
-        .timeseries
-        .then_some(&mut buckets as &mut dyn BucketSink);
+    let mut kept = result::Kept::default();
+    let sink = opts.timeseries.then_some(&mut kept as &mut dyn BucketSink);
     let mut sim = Sim::new(cfg, seed, opts, sink);
     sim.run(obs);
     let mut result = sim.finish();
-    result.timeseries = opts.timeseries.then_some(buckets);
+    if opts.timeseries {
+        result.timeseries = Some(kept.buckets);
+        result.cloudwatch = Some(kept.periods);
+    }
     result
 }
 
@@ -296,7 +301,7 @@ impl<'a> Sim<'a> {
             producers: producers::spawn(cfg, &streams),
             consumers,
             lambda,
-            rec: Recorder::new(cfg.warmup, cfg.bucket, sink),
+            rec: Recorder::new(cfg.warmup, cfg.bucket, sink).with_cloudwatch(cfg.cloudwatch_period),
             placement: Alias::new(&q.node_weights),
             sampler: Sampler::new(&q.node_weights),
             timer_armed: SimTime::MAX,
@@ -314,6 +319,7 @@ impl<'a> Sim<'a> {
         sim.schedule_producers();
         sim.schedule_consumers();
         sim.schedule_clocks();
+        sim.schedule_cloudwatch();
         sim.schedule_scalers();
         sim
     }
@@ -326,7 +332,8 @@ impl<'a> Sim<'a> {
         for _ in 0..n {
             let node = NodeId::new(self.placement.draw(&mut rng));
             if !self.store_initial_in_group(node) {
-                self.queue.store_initial(1024, node);
+                self.queue
+                    .store_initial(crate::model::queue::INITIAL_MESSAGE_BYTES, node);
             }
         }
         if n > 0 {
@@ -389,6 +396,7 @@ impl<'a> Sim<'a> {
             Event::ScaleRead { s } => self.scale_read(now, s),
             Event::ScaleDecide { s, value } => self.scale_decide(now, s, value as u64),
             Event::CloudwatchMinute => self.cloudwatch_minute(now),
+            Event::CloudwatchSample => self.cloudwatch_sample(now),
             Event::LambdaScale { esm } => self.lambda_scale(now, esm),
             Event::InvokeDone { inv } => self.invoke_done(now, inv),
             Event::LambdaDelete { inv, chunk } => self.lambda_delete(now, inv, chunk, obs),

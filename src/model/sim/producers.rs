@@ -143,7 +143,7 @@ impl<'a> Sim<'a> {
             any_visible |= self.queue.store(now, sent, size, node);
         }
         let billed = billing::billed_requests(bytes);
-        self.rec.sent(now, n as u64, group.batch > 1, billed);
+        self.rec.sent(now, n as u64, bytes, group.batch > 1, billed);
         self.arm_at(self.queue.store_due(now));
         obs.queue_changed(now, QueueChange::Sent { n }, &self.queue);
         if any_visible {

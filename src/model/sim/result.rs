@@ -4,7 +4,8 @@
 use super::{Sim, Stall};
 use crate::model::billing;
 use crate::model::queue::Diagnostics;
-use crate::model::recorder::{Bucket, Counters, LatencyStats};
+use crate::model::cloudwatch::CloudwatchPeriod;
+use crate::model::recorder::{Bucket, BucketSink, Counters, LatencyStats};
 
 /// What one run produced. Counts and latencies cover the measured window
 /// (after warm-up); the `*_at_end` levels are read at the run's end.
@@ -33,6 +34,8 @@ pub struct RunResult {
     pub unreachable_at_end: u64,
     /// The time series, when `run` kept one in memory (`run_into` streams it).
     pub timeseries: Option<Vec<Bucket>>,
+    /// `cloudwatch.csv`'s periods, kept with the time series.
+    pub cloudwatch: Option<Vec<CloudwatchPeriod>>,
     /// `[short polls, false empties]` by visible depth at the instant each
     /// short poll was served (depths ≥ 4096 share the last row).
     pub by_depth: Vec<[u64; 2]>,
@@ -54,6 +57,22 @@ impl RunResult {
     }
 }
 
+/// A sink that keeps what `run` hands it, for a result held in memory.
+#[derive(Default)]
+pub(super) struct Kept {
+    pub(super) buckets: Vec<Bucket>,
+    pub(super) periods: Vec<CloudwatchPeriod>,
+}
+
+impl BucketSink for Kept {
+    fn bucket(&mut self, b: &Bucket) {
+        self.buckets.push(b.clone());
+    }
+    fn period(&mut self, p: &CloudwatchPeriod) {
+        self.periods.push(p.clone());
+    }
+}
+
 impl Sim<'_> {
     /// Checks conservation, closes the time series and collects the result.
     pub(super) fn finish(mut self) -> RunResult {
@@ -67,6 +86,7 @@ impl Sim<'_> {
             panic!("{e}");
         }
         if self.opts.timeseries {
+            self.last_cloudwatch_sample();
             self.last_tick();
         }
         let events = self.model_events();
@@ -90,6 +110,7 @@ impl Sim<'_> {
             delayed_at_end: levels.delayed,
             unreachable_at_end: levels.unreachable,
             timeseries: None,
+            cloudwatch: None,
             by_depth: recorded.by_depth,
             diagnostics: self.queue.diagnostics(),
         }

@@ -147,7 +147,8 @@ impl Sim<'_> {
             | Event::ScaleTick { .. }
             | Event::ScaleRead { .. }
             | Event::ScaleDecide { .. }
-            | Event::CloudwatchMinute => None,
+            | Event::CloudwatchMinute
+            | Event::CloudwatchSample => None,
             Event::LambdaScale { esm } => Some(Entity::Consumer(self.lambda_group(esm))),
             Event::InvokeDone { inv } | Event::LambdaDelete { inv, .. } => {
                 Some(Entity::Consumer(self.lambda_group_of_invocation(inv)))

@@ -6,6 +6,7 @@ use super::groups::{check_name, NameRule};
 use super::read::{join, show_t, Reader};
 use super::{no_check, Dflt, Key, Keys, Quantity, Section, Shape, Ty};
 use crate::engine::SimTime;
+use crate::model::cloudwatch::MINUTE;
 use crate::model::config::{Arrival, Pricing, QueueKind};
 use crate::model::{Dist, ModelConfig};
 use toml::Value;
@@ -190,21 +191,44 @@ pub static REPORT: Section<ModelConfig> = Section {
     keys: Keys {
         what: "report",
         example: "{ bucket = \"1s\" }",
-        common: &[Key {
-            name: "bucket",
-            help: "width of a `timeseries.csv` row",
-            default: Dflt::Is("\"1s\""),
-            off: None,
-            ty: Ty::Time {
-                lo: SimTime::from_millis(1),
-                hi: SimTime::MAX,
-                get: |m| m.bucket,
-                set: |m, t| m.bucket = t,
+        common: &[
+            Key {
+                name: "bucket",
+                help: "width of a `timeseries.csv` row",
+                default: Dflt::Is("\"1s\""),
+                off: None,
+                ty: Ty::Time {
+                    lo: SimTime::from_millis(1),
+                    hi: SimTime::MAX,
+                    get: |m| m.bucket,
+                    set: |m, t| m.bucket = t,
+                },
             },
-        }],
+            Key {
+                name: "cloudwatch_period",
+                help: "width of a `cloudwatch.csv` row: a whole number of minutes, like a CloudWatch period",
+                default: Dflt::Is("\"60s\""),
+                off: None,
+                ty: Ty::Time {
+                    lo: MINUTE,
+                    hi: MAX_DURATION,
+                    get: |m| m.cloudwatch_period,
+                    set: |m, t| m.cloudwatch_period = t,
+                },
+            },
+        ],
         kinds: &[],
         default_kind: None,
         check: |r, ctx, m, path| {
+            if m.cloudwatch_period.micros() % MINUTE.micros() != 0 {
+                r.err(
+                    &join(path, "cloudwatch_period"),
+                    format!(
+                        "found {}, must be a whole number of minutes (SQS publishes its CloudWatch metrics once a minute)",
+                        show_t(m.cloudwatch_period)
+                    ),
+                );
+            }
             if ctx.duration.micros() / m.bucket.micros().max(1) > MAX_BUCKETS {
                 r.err(
                     &join(path, "bucket"),
@@ -300,6 +324,7 @@ pub fn blank() -> ModelConfig {
         warmup: SimTime::ZERO,
         network: Dist::Constant(0.0),
         bucket: SimTime::from_secs(1),
+        cloudwatch_period: MINUTE,
         pricing: Pricing {
             per_million: 0.40,
             free_tier_requests: 0,
