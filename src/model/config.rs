@@ -32,12 +32,24 @@ pub struct ModelConfig {
 
 #[derive(Clone, Debug)]
 pub struct Pricing {
+    /// USD per million billable requests over the window (`cost_usd`).
     pub per_million: f64,
     pub free_tier_requests: u64,
+    /// Volume tiers of the 30-day projection, in increasing `up_to`; the
+    /// first one's price is `per_million`, the last has no `up_to`.
+    pub tiers: Vec<Tier>,
     /// Lambda: USD per million invocations.
     pub lambda_per_million: f64,
     /// Lambda: USD per GB-second of billed duration.
     pub lambda_gb_second: f64,
+}
+
+/// One volume tier: its price for the requests of a 30-day month below
+/// `up_to` (and above the tier before's); `None`: no upper end.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tier {
+    pub up_to: Option<u64>,
+    pub per_million: f64,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

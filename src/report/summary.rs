@@ -126,6 +126,9 @@ summary_columns! {
         Deduplicated => deduplicated: u64,
         /// First deliveries of a message's second copy (standard queues).
         DuplicatesDelivered => duplicates_delivered: u64,
+        /// The SQS bill at the window's rate for 30 days: the free tier taken
+        /// off the month, the rest priced by `pricing.tiers`.
+        CostUsdPer30d => cost_usd_per_30d: f64,
     }
 }
 
@@ -218,6 +221,7 @@ impl SummaryRow {
             throttled_requests: c.throttled_requests,
             deduplicated: c.deduplicated,
             duplicates_delivered: c.duplicates_delivered,
+            cost_usd_per_30d: r.cost_usd_per_30d,
         }
     }
 }
@@ -235,7 +239,7 @@ mod tests {
         assert_eq!(&header[..3], ["variant", "replication", "seed"]);
         let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
         assert_eq!(header[3..], names);
-        assert_eq!(Metric::COUNT, 48);
+        assert_eq!(Metric::COUNT, 49);
     }
 
     /// A figure that does not exist stays `None`; counts become numbers.

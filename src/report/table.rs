@@ -23,13 +23,14 @@ const fn column(heading: &'static str, metric: Metric, format: fn(f64) -> String
     }
 }
 
-const COLUMNS: [Column; 7] = [
+const COLUMNS: [Column; 8] = [
     column("requests", Metric::TotalRequests, |x| format!("{x:.0}")),
     column("empty %", Metric::EmptyPct, |x| format!("{x:.1}")),
     column("false empty %", Metric::FalseEmptyPct, |x| {
         format!("{x:.2}")
     }),
     column("cost USD", Metric::CostUsd, |x| format!("{x:.4}")),
+    column("USD / 30 d", Metric::CostUsdPer30d, |x| format!("{x:.2}")),
     column("USD / M msgs", Metric::CostPerMillionDeliveredUsd, |x| {
         format!("{x:.3}")
     }),

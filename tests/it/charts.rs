@@ -6,8 +6,8 @@ use crate::common::{bin, decode_png, dir_files, svg_size, write_file, TINY};
 const RUN_CHARTS: [(&str, &str, &str); 6] = [
     (
         "cost",
-        "Cost per variant",
-        "cost of the measured window (USD)",
+        "SQS bill per 30 days at each variant&apos;s rate",
+        "USD per 30 days (free tier and volume tiers applied)",
     ),
     (
         "empty_rate",
@@ -112,6 +112,7 @@ fn no_charts_writes_only_csv_and_png_is_the_default() {
         names,
         [
             "aggregate.csv",
+            "cloudwatch.csv",
             "false_empty_by_depth.csv",
             "latency_cdf.csv",
             "summary.csv",

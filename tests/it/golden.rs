@@ -8,12 +8,13 @@
 
 use crate::common::{assert_golden, bin, root};
 
-const FILES: [&str; 5] = [
+const FILES: [&str; 6] = [
     "summary.csv",
     "aggregate.csv",
     "timeseries.csv",
     "latency_cdf.csv",
     "false_empty_by_depth.csv",
+    "cloudwatch.csv",
 ];
 
 fn check(command: &str, scenario: &str, extra: &[&str]) {

@@ -26,6 +26,8 @@ pub struct RunResult {
     /// Simulated seconds the counters cover (duration − warm-up).
     pub sim_seconds: f64,
     pub cost_usd: f64,
+    /// The window's SQS bill projected to 30 days: free tier and volume tiers.
+    pub cost_usd_per_30d: f64,
     /// Consumers running × minutes over the measured window.
     pub consumer_minutes: f64,
     pub visible_at_end: u64,
@@ -95,6 +97,11 @@ impl Sim<'_> {
         let recorded = self.rec.finish();
         RunResult {
             cost_usd: billing::cost_usd(recorded.counters.billable_requests, &cfg.pricing),
+            cost_usd_per_30d: billing::cost_usd_per_30d(
+                recorded.counters.billable_requests,
+                (cfg.duration - cfg.warmup).as_secs_f64(),
+                &cfg.pricing,
+            ),
             lambda_cost_usd: billing::lambda_cost_usd(&recorded.counters, &cfg.pricing),
             lambda_pollers_max: self.lambda.pollers_max(),
             counters: recorded.counters,

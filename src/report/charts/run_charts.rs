@@ -43,11 +43,11 @@ pub(crate) fn charts_of_run(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>> 
         (
             "cost",
             Chart::Bars(Bars {
-                title: format!("Cost per variant{ci_note}"),
-                y_label: "cost of the measured window (USD)".into(),
+                title: format!("SQS bill per 30 days at each variant's rate{ci_note}"),
+                y_label: "USD per 30 days (free tier and volume tiers applied)".into(),
                 unit: Unit::Usd,
                 groups: variants.clone(),
-                series: vec![bar_series(a, "cost", Metric::CostUsd)?],
+                series: vec![bar_series(a, "cost per 30 days", Metric::CostUsdPer30d)?],
             }),
         ),
         (

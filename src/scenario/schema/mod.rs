@@ -73,6 +73,7 @@ pub(crate) mod producers;
 pub(crate) mod queue;
 pub(crate) mod read;
 pub mod spec;
+pub(crate) mod tiers;
 pub(crate) mod top;
 pub(crate) mod variants;
 pub(crate) mod write;

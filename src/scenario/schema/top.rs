@@ -4,7 +4,7 @@
 
 use super::groups::{check_name, NameRule};
 use super::read::{join, show_t, Reader};
-use super::{no_check, Dflt, Key, Keys, Quantity, Section, Shape, Ty};
+use super::{Dflt, Key, Keys, Quantity, Section, Shape, Ty};
 use crate::engine::SimTime;
 use crate::model::cloudwatch::MINUTE;
 use crate::model::config::{Arrival, Pricing, QueueKind};
@@ -275,7 +275,7 @@ pub static PRICING: Section<Pricing> = Section {
             },
             Key {
                 name: "free_tier_requests",
-                help: "billable requests that are free (AWS gives 1 million a month)",
+                help: "billable requests that are free: taken off the window's count for `cost_usd`, and off each 30 days for `cost_usd_per_30d` (AWS gives 1 million a month)",
                 default: Dflt::Is("0"),
                 off: None,
                 ty: Ty::Int {
@@ -283,6 +283,20 @@ pub static PRICING: Section<Pricing> = Section {
                     hi: u64::MAX / 2,
                     get: |p| p.free_tier_requests,
                     set: |p, x| p.free_tier_requests = x,
+                },
+            },
+            Key {
+                name: "tiers",
+                help: "USD per million requests by volume, for `cost_usd_per_30d`: `up_to` counts requests per 30 days (the free tier's included); the last tier has no `up_to`",
+                default: Dflt::From {
+                    doc: "`per_million` up to 100 billion, then 0.30 up to 200 billion, then 0.24 (FIFO: 0.40, 0.35)",
+                    value: super::tiers::default_value,
+                },
+                off: None,
+                ty: Ty::Custom {
+                    doc: "`[{ up_to, per_million }, …, { per_million }]`",
+                    read: super::tiers::read,
+                    write: |p| super::tiers::write(&p.tiers),
                 },
             },
             Key {
@@ -312,7 +326,7 @@ pub static PRICING: Section<Pricing> = Section {
         ],
         kinds: &[],
         default_kind: None,
-        check: no_check,
+        check: |r, _, p, path| super::tiers::check(r, p, path),
     },
 };
 
@@ -328,6 +342,7 @@ pub fn blank() -> ModelConfig {
         pricing: Pricing {
             per_million: 0.40,
             free_tier_requests: 0,
+            tiers: Vec::new(),
             lambda_per_million: 0.20,
             lambda_gb_second: 0.0000166667,
         },

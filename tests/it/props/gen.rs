@@ -370,6 +370,7 @@ fn custom(path: &str, wild: Wild) -> BoxedStrategy<Value> {
             "count",
             spread_u64(0, BURST_MAX).prop_map(|c| Value::Integer(c as i64)).boxed(),
         ),
+        "pricing.tiers" => tiers(),
         "producers.arrival.file" => proptest::sample::select(&["trace0.csv", "trace1.csv"][..])
             .prop_map(|f| Value::String(f.into()))
             .boxed(),
@@ -390,6 +391,32 @@ const WEIGHT_SKEW: f64 = 1e9;
 
 /// `queue.node_weights`: 1 to 12 weights, integers or not, at any scale
 /// from 10⁻¹² to 10¹², up to [`WEIGHT_SKEW`] apart.
+/// `pricing.tiers`: up to two bounded tiers in increasing `up_to`, then
+/// the open-ended one (`valid::fix` makes `per_million` the first price).
+fn tiers() -> BoxedStrategy<Value> {
+    let price = || spread_f64(0.0, 1e6);
+    (
+        proptest::collection::vec((spread_u64(1, i64::MAX as u64), price()), 0..=2),
+        price(),
+    )
+        .prop_map(|(mut bounded, last)| {
+            bounded.sort_by_key(|b| b.0);
+            bounded.dedup_by_key(|b| b.0);
+            let tier = |up_to: Option<u64>, per_million: f64| {
+                let mut t = Table::new();
+                if let Some(u) = up_to {
+                    t.insert("up_to".into(), Value::Integer(u as i64));
+                }
+                t.insert("per_million".into(), Value::Float(per_million));
+                Value::Table(t)
+            };
+            let mut a: Vec<Value> = bounded.into_iter().map(|(u, p)| tier(Some(u), p)).collect();
+            a.push(tier(None, last));
+            Value::Array(a)
+        })
+        .boxed()
+}
+
 fn node_weights() -> BoxedStrategy<Value> {
     let factor = (1.0..=WEIGHT_SKEW, any::<bool>());
     (

@@ -235,6 +235,7 @@ fn diff(base: &Table, v: &Table) -> Table {
 /// Repairs `doc` so that every rule between keys holds.
 pub fn fix(doc: &mut Table) {
     fix_warmup(doc);
+    fix_report_and_pricing(doc);
     let nodes = fix_queue(doc);
     let fifo = fix_fifo(doc);
     for list in ["producers", "consumers"] {
@@ -273,6 +274,29 @@ fn default_int(section: &str, key: &str) -> u64 {
     match k.default {
         DefaultSpec::Is(text) => text.parse().unwrap(),
         ref other => panic!("{section}.{key}: default {other:?}"),
+    }
+}
+
+/// A CloudWatch period is whole minutes (`top::REPORT`'s check); the first
+/// price tier is `per_million` (`tiers::check`).
+fn fix_report_and_pricing(doc: &mut Table) {
+    const MINUTE_US: u64 = 60_000_000;
+    if let Some(Value::Table(r)) = doc.get_mut("report") {
+        if let Some(p) = r.get("cloudwatch_period").and_then(time_of) {
+            let whole = (p / MINUTE_US).max(1) * MINUTE_US;
+            r.insert("cloudwatch_period".into(), time_value(whole));
+        }
+    }
+    if let Some(Value::Table(p)) = doc.get_mut("pricing") {
+        let first = p
+            .get("tiers")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+            .and_then(|t| t.get("per_million"))
+            .cloned();
+        if let Some(first) = first {
+            p.insert("per_million".into(), first);
+        }
     }
 }
 
