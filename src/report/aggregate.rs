@@ -311,7 +311,7 @@ mod tests {
         assert!(
             lines[0].starts_with("param,variant,replications,sim_seconds_mean,sim_seconds_ci95,")
         );
-        assert!(lines[0].ends_with(",duplicates_delivered_mean,duplicates_delivered_ci95"));
+        assert!(lines[0].ends_with(",cost_usd_per_30d_mean,cost_usd_per_30d_ci95"));
         // Variant a has no latency p50: two empty cells.
         let cells: Vec<&str> = lines[2].split(',').collect();
         let p50 = 3 + 2 * Metric::LatencyP50S as usize;
