@@ -117,8 +117,16 @@ mod tests {
             lambda_gb_second: 0.0000166667,
         };
         let usd = |n: u64| cost_usd_per_30d(n, 3600.0, &p);
-        assert!((usd(200_000_000) - 53_199.60).abs() < 1e-6, "{}", usd(200_000_000));
-        assert!((usd(300_000_000) - 73_839.60).abs() < 1e-6, "{}", usd(300_000_000));
+        assert!(
+            (usd(200_000_000) - 53_199.60).abs() < 1e-6,
+            "{}",
+            usd(200_000_000)
+        );
+        assert!(
+            (usd(300_000_000) - 73_839.60).abs() < 1e-6,
+            "{}",
+            usd(300_000_000)
+        );
         assert_eq!(usd(1_000), 0.0);
         // Without a free tier, the first tier alone: 1,000 × 720 × 0.40 / 1e6.
         let p0 = Pricing {

@@ -11,16 +11,16 @@
 
 use super::{check_out, claim, shard, Study};
 use crate::error::{Error, Result};
+use crate::model::config::QueueKind;
 use crate::report::aggregate::Aggregate;
 use crate::report::atomic::OutputSet;
 use crate::report::charts::ImageFormat;
+use crate::report::cloudwatch::CloudwatchRow;
 use crate::report::folder::{self, Claim};
 use crate::report::keyed::{self, Labelled, RowWriter};
 use crate::report::latency_cdf::{self, CdfPoint};
 use crate::report::shard::Shard;
-use crate::model::config::QueueKind;
 use crate::report::timeseries::{self, PartWriter, Parts};
-use crate::report::cloudwatch::CloudwatchRow;
 use crate::report::{depth, table, RunCsvs, SummaryRow};
 use crate::runner::{self, Job, Settings};
 use std::fmt;
@@ -226,7 +226,10 @@ impl<'a> Streams<'a> {
     /// Ends the staged files; the small ones are built in memory.
     fn finish(self, staging: &Claim) -> anyhow::Result<(RunCsvs, RunStats)> {
         let staged = staging.path(RunCsvs::NAMES[1]);
-        timeseries::assemble(&self.parts.iter().map(|p| &p.timeseries).collect::<Vec<_>>(), &staged)?;
+        timeseries::assemble(
+            &self.parts.iter().map(|p| &p.timeseries).collect::<Vec<_>>(),
+            &staged,
+        )?;
         let cloudwatch = staging.path(RunCsvs::NAMES[4]);
         timeseries::assemble_as(
             &self.parts.iter().map(|p| &p.cloudwatch).collect::<Vec<_>>(),

@@ -4,6 +4,7 @@
 mod charts;
 mod cli_errors;
 mod cloudwatch;
+mod cloudwatch_out;
 mod common;
 mod compare;
 mod conservation;

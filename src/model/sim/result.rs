@@ -3,8 +3,8 @@
 
 use super::{Sim, Stall};
 use crate::model::billing;
-use crate::model::queue::Diagnostics;
 use crate::model::cloudwatch::CloudwatchPeriod;
+use crate::model::queue::Diagnostics;
 use crate::model::recorder::{Bucket, BucketSink, Counters, LatencyStats};
 
 /// What one run produced. Counts and latencies cover the measured window

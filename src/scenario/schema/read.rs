@@ -48,7 +48,8 @@ pub fn build(doc: &Table, dir: &Path) -> Result<ModelConfig, Vec<Issue>> {
         r.issues.retain(|i| i.path != "duration");
     }
     m.queue = r.table(&queue::QUEUE, doc, &m, queue::blank());
-    m.bucket = r.table(&top::REPORT, doc, &m, m.clone()).bucket;
+    let report = r.table(&top::REPORT, doc, &m, m.clone());
+    (m.bucket, m.cloudwatch_period) = (report.bucket, report.cloudwatch_period);
     m.pricing = r.table(&top::PRICING, doc, &m, m.pricing.clone());
     m.consumers = r.array(&consumers::CONSUMERS, doc, &m, consumers::blank);
     m.outages = r.array(&outages::OUTAGES, doc, &m, outages::blank);

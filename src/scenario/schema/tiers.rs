@@ -105,7 +105,10 @@ pub(crate) fn read(r: &mut Reader, v: &Value, path: &str, p: &mut Pricing) {
 fn read_tier(r: &mut Reader, t: &Table, path: &str, last: bool) -> Option<Tier> {
     let per_million = match t.get("per_million") {
         None => {
-            r.err(path, "missing `per_million`: USD per million requests in this tier");
+            r.err(
+                path,
+                "missing `per_million`: USD per million requests in this tier",
+            );
             None
         }
         Some(x) => read::float(x, 0.0, 1e6)
