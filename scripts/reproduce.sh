@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates every reference result in results/ from scenarios/: one folder
 # per scenario (CSV files and PNG charts), at each scenario's own seed. A
-# scenario with a [sweep] table is swept, the others are run; then
+# scenario with a [sweep] table is swept, the others are run (and the
+# CloudWatch example compared with its "production" export); then
 # scripts/teaching.sh (the tutorial's figures). The README's figures come
 # from here.
 #
@@ -29,6 +30,12 @@ for sc in "${files[@]}"; do
     fi
     echo "== sqs-sim $cmd $sc"
     "$bin" "$cmd" "$sc" --quiet >/dev/null
+    if [ "$(basename "$sc")" = replay-cloudwatch.toml ]; then
+        # The worked example's step 3: the run against "production".
+        echo "== sqs-sim compare results/replay-cloudwatch"
+        "$bin" compare results/replay-cloudwatch scenarios/data/orders-empty-receives.json \
+            --variant short >/dev/null
+    fi
 done
 if [ "$#" -eq 0 ]; then
     # The tutorial's stories, pictures and depth-vs-theory tables.
