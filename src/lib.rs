@@ -22,7 +22,7 @@
 //! | [`engine`] | simulated time, the `(time, seq)` event queue, seeded streams; knows nothing of SQS |
 //! | [`model`] | the SQS model: fleet and sampling, the queue's message states, producers, consumers, the event loop (`model/sim/`, one file per actor), billing and the recorder; never does I/O |
 //! | `runner` (private) | runs jobs on worker threads and hands them on in job order through a bounded reorder buffer; the progress bar; the one check that a run reached its end |
-//! | `report` (private) | every output file: `summary.csv` (one [`Metric`] per column), `aggregate.csv`, `timeseries.csv`, `latency_cdf.csv`, `false_empty_by_depth.csv`, the terminal table, shard manifests, atomic folder commits; `report/charts/` draws every chart from those CSVs (the only user of plotters) |
+//! | `report` (private) | every output file: `summary.csv` (one [`Metric`] per column), `aggregate.csv`, `timeseries.csv`, `cloudwatch.csv`, `latency_cdf.csv`, `false_empty_by_depth.csv`, the terminal table, shard manifests, atomic folder commits; `report/charts/` draws every chart from those CSVs (the only user of plotters) |
 //! | [`study`] | the pipeline: a scenario → a [`Study`] (variants or a sweep grid) → [`study::run`] (or one shard of it) → a results folder; [`merge`], [`plot`] |
 //! | `explain` (private) | teaching mode: the story of a run's first requests, the scene of its picture (drawn in `report/charts/teaching.rs`), the lesson page, false empties vs theory |
 //! | `cli` (hidden) | the command line: maps flags to [`study`] and prints; [`error`] maps failures to exit codes |
