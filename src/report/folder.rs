@@ -38,6 +38,9 @@ pub(crate) const OWNED: &[&str] = &[
     "false_empty_by_depth.csv",
     "shard.txt",
     "charts",
+    "report.html",
+    "scenario.toml",
+    "command.txt",
 ];
 
 /// Files that mark a folder as one sqs-sim wrote.

@@ -1,0 +1,368 @@
+//! The conclusions `report.html` states in words, computed from the
+//! aggregates: which variant is cheapest per delivered message and by how
+//! much, empty and false empty responses, latency, and whether every
+//! variant delivered what it was sent. Sweeps: per line, the value that is
+//! cheapest and the one with the lowest p99. Every figure comes from
+//! `aggregate.csv`, formatted as the charts print it.
+
+use super::aggregate::{Aggregate, Estimate};
+use super::charts::style::Unit;
+use super::Metric;
+
+/// A share of the messages sent left unreceived above which a variant is
+/// said not to have kept up (below it: the few still in transit at the end).
+const KEPT_UP_SHARE: f64 = 0.01;
+
+/// The conclusions of a run (variants) or a sweep (points × variants).
+pub(crate) fn of(aggs: &[Aggregate]) -> Vec<String> {
+    if aggs.iter().any(|a| a.keys.iter().any(|k| k.0 == "param")) {
+        of_sweep(aggs)
+    } else {
+        of_run(aggs)
+    }
+}
+
+fn name(a: &Aggregate) -> &str {
+    a.keys.last().map_or("", |k| k.1.as_str())
+}
+
+fn usd(x: f64) -> String {
+    Unit::Usd.format(x)
+}
+
+fn secs(x: f64) -> String {
+    Unit::Seconds.format(x)
+}
+
+fn pct(x: f64) -> String {
+    Unit::Percent.format(x)
+}
+
+/// `x/y` as "N×", with up to three significant digits.
+fn times(x: f64, y: f64) -> String {
+    format!("{}×", super::charts::style::sig(x / y))
+}
+
+/// True when two estimates' 95% intervals overlap (neither is told apart).
+fn overlap(a: Estimate, b: Estimate) -> bool {
+    (a.mean - b.mean).abs() <= a.ci95 + b.ci95
+}
+
+fn of_run(aggs: &[Aggregate]) -> Vec<String> {
+    let mut out = Vec::new();
+    out.extend(cost(aggs));
+    out.extend(empties(aggs));
+    out.extend(latency(aggs));
+    out.extend(delivery(aggs));
+    out
+}
+
+/// Which variant is cheapest per delivered message, and by how much.
+fn cost(aggs: &[Aggregate]) -> Vec<String> {
+    let mut costed: Vec<(&str, Estimate)> = aggs
+        .iter()
+        .filter_map(|a| Some((name(a), a.get(Metric::CostPerMillionDeliveredUsd)?)))
+        .collect();
+    costed.sort_by(|a, b| a.1.mean.total_cmp(&b.1.mean));
+    let mut out = Vec::new();
+    match costed.as_slice() {
+        [] => out.push("No message was delivered, so there is no cost per message.".to_string()),
+        [(n, e)] => out.push(format!(
+            "{n} costs {} per million delivered messages (SQS requests).",
+            usd(e.mean)
+        )),
+        [(n0, e0), rest @ ..] => {
+            let others: Vec<String> = rest
+                .iter()
+                .map(|(n, e)| {
+                    if e0.mean > 0.0 {
+                        format!(
+                            "{} cheaper than {n} ({})",
+                            times(e.mean, e0.mean),
+                            usd(e.mean)
+                        )
+                    } else {
+                        format!("{n} costs {}", usd(e.mean))
+                    }
+                })
+                .collect();
+            let mut s = format!(
+                "{n0} is the cheapest per delivered message: {} per million (SQS requests), {}.",
+                usd(e0.mean),
+                others.join(", ")
+            );
+            let (n1, e1) = rest[0];
+            if aggs.iter().all(|a| a.replications < 2) {
+                s.push_str(" One replication each: no confidence interval; run more replications to be sure of small differences.");
+            } else if overlap(*e0, e1) {
+                s.push_str(&format!(
+                    " Its difference from {n1} is within the 95% confidence intervals: these runs do not tell the two apart."
+                ));
+            }
+            out.push(s);
+        }
+    }
+    if let Some(s) = listed(aggs, Metric::TotalCostUsd, usd).filter(|_| {
+        aggs.iter()
+            .any(|a| a.get(Metric::LambdaCostUsd).is_some_and(|e| e.mean > 0.0))
+    }) {
+        out.push(format!(
+            "With Lambda's bill, the total cost of the measured window: {s}."
+        ));
+    }
+    if let Some(s) = per_30_days(aggs) {
+        out.push(format!("Per 30 days at this rate: {s}."));
+    }
+    out
+}
+
+/// The 30-day cost of each variant, when `summary.csv` has that column.
+/// Hook: the `cost_usd_per_30d` column is added by another change; until it
+/// is there, this says nothing.
+fn per_30_days(aggs: &[Aggregate]) -> Option<String> {
+    let m = cost_per_30d_metric()?;
+    listed(aggs, m, usd)
+}
+
+/// The `cost_usd_per_30d` metric, if `summary.csv` has that column.
+pub(crate) fn cost_per_30d_metric() -> Option<Metric> {
+    Metric::ALL
+        .iter()
+        .copied()
+        .find(|m| m.name() == "cost_usd_per_30d")
+}
+
+/// "a $1, b $2": each variant's mean of `m`; `None` if none has it.
+fn listed(aggs: &[Aggregate], m: Metric, f: fn(f64) -> String) -> Option<String> {
+    let items: Vec<String> = aggs
+        .iter()
+        .filter_map(|a| Some(format!("{} {}", name(a), f(a.get(m)?.mean))))
+        .collect();
+    (!items.is_empty()).then(|| items.join(", "))
+}
+
+/// Empty and false empty responses compared.
+fn empties(aggs: &[Aggregate]) -> Vec<String> {
+    let mut out = Vec::new();
+    let items: Vec<String> = aggs
+        .iter()
+        .filter_map(|a| {
+            let e = a.get(Metric::EmptyPct)?.mean;
+            let f = a.get(Metric::FalseEmptyPct)?.mean;
+            Some(format!("{} {} ({} false)", name(a), pct(e), pct(f)))
+        })
+        .collect();
+    if !items.is_empty() {
+        out.push(format!(
+            "Empty responses, as a share of receive requests: {}.",
+            items.join(", ")
+        ));
+    }
+    let worst = aggs
+        .iter()
+        .filter_map(|a| Some((name(a), a.get(Metric::FalseEmptyPct)?.mean)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    match worst {
+        Some((n, f)) if f > 0.0 => out.push(format!(
+            "False empties — empty responses although the queue held a visible message — are most frequent for {n}: {} of its receives.",
+            pct(f)
+        )),
+        Some(_) => out.push(
+            "No false empty responses: every empty response found the queue truly empty."
+                .to_string(),
+        ),
+        None => {}
+    }
+    out
+}
+
+/// Latency p50 and p99 compared.
+fn latency(aggs: &[Aggregate]) -> Vec<String> {
+    let mut out = Vec::new();
+    let with: Vec<(&str, f64, f64)> = aggs
+        .iter()
+        .filter_map(|a| {
+            Some((
+                name(a),
+                a.get(Metric::LatencyP50S)?.mean,
+                a.get(Metric::LatencyP99S)?.mean,
+            ))
+        })
+        .collect();
+    if !with.is_empty() {
+        let items: Vec<String> = with
+            .iter()
+            .map(|(n, p50, p99)| format!("{n} {} / {}", secs(*p50), secs(*p99)))
+            .collect();
+        let mut s = format!(
+            "Latency (send → first receive), p50 / p99: {}.",
+            items.join(", ")
+        );
+        if with.len() > 1 {
+            let best = with
+                .iter()
+                .min_by(|a, b| a.2.total_cmp(&b.2))
+                .expect("some");
+            s.push_str(&format!(" The lowest p99 is {}'s.", best.0));
+        }
+        out.push(s);
+    }
+    for a in aggs {
+        if a.get(Metric::LatencyP50S).is_none() {
+            out.push(format!(
+                "{} delivered no message, so it has no latency.",
+                name(a)
+            ));
+        }
+    }
+    out
+}
+
+/// Whether every variant delivered what it was sent.
+fn delivery(aggs: &[Aggregate]) -> Vec<String> {
+    let mean = |a: &Aggregate, m: Metric| a.get(m).map_or(0.0, |e| e.mean);
+    let mut out = Vec::new();
+    let mut most_left = 0.0f64;
+    for a in aggs {
+        let sent = mean(a, Metric::MessagesSent);
+        let left = mean(a, Metric::VisibleAtEnd)
+            + mean(a, Metric::DelayedAtEnd)
+            + mean(a, Metric::UnreachableAtEnd);
+        most_left = most_left.max(left);
+        if sent > 0.0 && left / sent > KEPT_UP_SHARE {
+            out.push(format!(
+                "{} did not keep up: {} messages ({} of those sent) were still waiting in the queue at the end; its cost per delivered message and its latency describe only the messages it delivered.",
+                name(a),
+                super::charts::style::sig(left),
+                pct(100.0 * left / sent)
+            ));
+        }
+        for (m, what) in [
+            (
+                Metric::Expired,
+                "expired (retention period) before anyone received them",
+            ),
+            (Metric::DeadLettered, "went to the dead-letter queue"),
+        ] {
+            let n = mean(a, m);
+            if n > 0.0 {
+                out.push(format!(
+                    "{}: {} messages {what}.",
+                    name(a),
+                    super::charts::style::sig(n)
+                ));
+            }
+        }
+    }
+    if out.is_empty() && !aggs.is_empty() {
+        out.push(if most_left == 0.0 {
+            "Every variant delivered every message it was sent.".to_string()
+        } else {
+            format!(
+                "Every variant kept up: at most {} messages (under {} of those sent) were still in the queue when the run ended.",
+                super::charts::style::sig(most_left),
+                pct(100.0 * KEPT_UP_SHARE)
+            )
+        });
+    }
+    out
+}
+
+/// A sweep: per line (variant, and the other grid values), the cheapest
+/// value per delivered message and the one with the lowest p99.
+fn of_sweep(aggs: &[Aggregate]) -> Vec<String> {
+    // Line: every key but the first parameter's value.
+    let line_of = |a: &Aggregate| -> String {
+        a.keys
+            .iter()
+            .enumerate()
+            .filter(|(i, k)| *i > 1 && !k.0.starts_with("param"))
+            .map(|(_, k)| k.1.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let value = |a: &Aggregate| a.keys.get(1).map_or("", |k| k.1.as_str()).to_string();
+    let param = aggs
+        .first()
+        .and_then(|a| a.keys.first())
+        .map_or("", |k| k.1.rsplit('.').next().unwrap_or(""))
+        .to_string();
+    let mut lines: Vec<String> = Vec::new();
+    for a in aggs {
+        let l = line_of(a);
+        if !lines.contains(&l) {
+            lines.push(l);
+        }
+    }
+    let mut out = Vec::new();
+    for l in &lines {
+        let pts: Vec<&Aggregate> = aggs.iter().filter(|a| line_of(a) == *l).collect();
+        let best = |m: Metric| {
+            pts.iter()
+                .filter_map(|a| Some((value(a), a.get(m)?.mean)))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+        };
+        let worst_cost = pts
+            .iter()
+            .filter_map(|a| Some((value(a), a.get(Metric::CostPerMillionDeliveredUsd)?.mean)))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        let who = if lines.len() > 1 {
+            format!("{l}: ")
+        } else {
+            String::new()
+        };
+        let mut s = String::new();
+        if let (Some((v, c)), Some((wv, wc))) =
+            (best(Metric::CostPerMillionDeliveredUsd), worst_cost)
+        {
+            s.push_str(&format!(
+                "{who}cheapest per delivered message at {param} = {v} ({} per million, against {} at {wv})",
+                usd(c),
+                usd(wc)
+            ));
+        }
+        if let Some((v, p99)) = best(Metric::LatencyP99S) {
+            s.push_str(&format!(
+                "{}lowest p99 latency at {param} = {v} ({})",
+                if s.is_empty() { who } else { "; ".to_string() },
+                secs(p99)
+            ));
+        }
+        if !s.is_empty() {
+            out.push(format!("{s}."));
+        }
+    }
+    out.extend(delivery_of_sweep(aggs));
+    out
+}
+
+/// The sweep points that did not keep up, in one sentence.
+fn delivery_of_sweep(aggs: &[Aggregate]) -> Vec<String> {
+    let mean = |a: &Aggregate, m: Metric| a.get(m).map_or(0.0, |e| e.mean);
+    let behind: Vec<String> = aggs
+        .iter()
+        .filter(|a| {
+            let sent = mean(a, Metric::MessagesSent);
+            let left = mean(a, Metric::VisibleAtEnd)
+                + mean(a, Metric::DelayedAtEnd)
+                + mean(a, Metric::UnreachableAtEnd);
+            sent > 0.0 && left / sent > KEPT_UP_SHARE
+        })
+        .map(|a| {
+            a.keys
+                .iter()
+                .filter(|k| !k.0.starts_with("param"))
+                .map(|k| k.1.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    if behind.is_empty() {
+        vec!["Every point kept up (under 1% of the messages sent were left in the queue at the end).".to_string()]
+    } else {
+        vec![format!(
+            "Did not keep up (over 1% of the messages sent left in the queue at the end): {}. Their costs per delivered message and latencies describe only what they delivered.",
+            behind.join("; ")
+        )]
+    }
+}
