@@ -148,6 +148,7 @@ impl Inputs {
 #[derive(Clone, Debug)]
 pub(crate) enum Chart {
     Bars(bars::Bars),
+    BarStack(bars::BarStack),
     Lines(lines::Lines),
     Stack(lines::Stack),
     Depth(false_empty_depth::DepthChart),
@@ -157,6 +158,7 @@ impl Drawing for Chart {
     fn size(&self) -> (u32, u32) {
         match self {
             Chart::Bars(c) => c.size(),
+            Chart::BarStack(c) => c.size(),
             Chart::Lines(c) => c.size(),
             Chart::Stack(c) => c.size(),
             Chart::Depth(c) => c.size(),
@@ -169,6 +171,7 @@ impl Drawing for Chart {
     {
         match self {
             Chart::Bars(c) => c.draw(area),
+            Chart::BarStack(c) => c.draw(area),
             Chart::Lines(c) => c.draw(area),
             Chart::Stack(c) => c.draw(area),
             Chart::Depth(c) => c.draw(area),
