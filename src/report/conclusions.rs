@@ -366,3 +366,53 @@ fn delivery_of_sweep(aggs: &[Aggregate]) -> Vec<String> {
         )]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::atomic::Content;
+    use crate::report::keyed::{self, Keys};
+    use crate::report::{aggregate, SummaryRow};
+
+    /// Aggregates of one run per variant with these figures.
+    fn aggs(rows: &[SummaryRow]) -> Vec<Aggregate> {
+        let keys = Keys::new();
+        let refs: Vec<(&Keys, &SummaryRow)> = rows.iter().map(|r| (&keys, r)).collect();
+        let csv = keyed::write(&refs).unwrap();
+        aggregate::from_summary(&Content::Bytes(csv)).unwrap()
+    }
+
+    fn row(variant: &str, per_million: f64, p50: f64, p99: f64, left: u64) -> SummaryRow {
+        SummaryRow {
+            variant: variant.into(),
+            messages_sent: 1000,
+            visible_at_end: left,
+            cost_per_million_delivered_usd: Some(per_million),
+            latency_p50_s: Some(p50),
+            latency_p99_s: Some(p99),
+            empty_pct: 10.0,
+            false_empty_pct: 2.5,
+            ..SummaryRow::default()
+        }
+    }
+
+    #[test]
+    fn cheapest_latency_and_keeping_up_in_words() {
+        let lines = of(&aggs(&[
+            row("long", 1.0, 0.01, 0.02, 0),
+            row("short", 3.0, 0.5, 2.5, 50),
+        ]));
+        assert_eq!(
+            lines[0],
+            "long is the cheapest per delivered message: $1 per million (SQS requests), 3× cheaper than short ($3). One replication each: no confidence interval; run more replications to be sure of small differences."
+        );
+        assert!(lines.contains(
+            &"Latency (send → first receive), p50 / p99: long 10ms / 20ms, short 500ms / 2.5s. The lowest p99 is long's.".to_string()
+        ));
+        // 50 of 1000 left: 5%, over the 1% that counts as in transit.
+        assert!(lines.iter().any(|l| l.starts_with(
+            "short did not keep up: 50 messages (5% of those sent) were still waiting"
+        )));
+        assert!(!lines.iter().any(|l| l.starts_with("long did not")));
+    }
+}

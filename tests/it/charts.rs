@@ -6,8 +6,8 @@ use crate::common::{bin, decode_png, dir_files, svg_size, write_file, TINY};
 const RUN_CHARTS: [(&str, &str, &str); 6] = [
     (
         "cost",
-        "Cost per variant",
-        "cost of the measured window (USD)",
+        "Cost of the SQS requests",
+        "USD per million delivered",
     ),
     (
         "empty_rate",
@@ -112,8 +112,11 @@ fn no_charts_writes_only_csv_and_png_is_the_default() {
         names,
         [
             "aggregate.csv",
+            "command.txt",
             "false_empty_by_depth.csv",
             "latency_cdf.csv",
+            "report.html",
+            "scenario.toml",
             "summary.csv",
             "timeseries.csv"
         ]
