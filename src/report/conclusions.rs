@@ -66,7 +66,12 @@ fn cost(aggs: &[Aggregate]) -> Vec<String> {
     costed.sort_by(|a, b| a.1.mean.total_cmp(&b.1.mean));
     let mut out = Vec::new();
     match costed.as_slice() {
-        [] => out.push("No message was delivered, so there is no cost per message.".to_string()),
+        [] => out.push(match listed(aggs, Metric::CostUsd, usd) {
+            Some(window) => format!(
+                "No message was delivered, so there is no cost per message; what the requests cost over the measured window: {window}."
+            ),
+            None => "No message was delivered, so there is no cost per message.".to_string(),
+        }),
         [(n, e)] => out.push(format!(
             "{n} costs {} per million delivered messages (SQS requests).",
             usd(e.mean)
@@ -254,7 +259,8 @@ fn delivery(aggs: &[Aggregate]) -> Vec<String> {
             }
         }
     }
-    if out.is_empty() && !aggs.is_empty() {
+    let sent = aggs.iter().any(|a| mean(a, Metric::MessagesSent) > 0.0);
+    if out.is_empty() && sent {
         out.push(if most_left == 0.0 {
             "Every variant delivered every message it was sent.".to_string()
         } else {

@@ -295,6 +295,9 @@ pub(crate) fn mesh<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
         .bold_line_style(GRID_BOLD)
 }
 
+/// A legend band (if any) and the area left for the chart.
+pub(crate) type Banded<DB> = (Option<DrawingArea<DB, Shift>>, DrawingArea<DB, Shift>);
+
 /// Where a chart with a legend band goes: the title on top, then `band`
 /// pixels for the legend (outside the plot), then the chart; without a band
 /// the chart takes the whole area (and draws its own caption).
@@ -303,7 +306,7 @@ pub(crate) fn with_band<DB: DrawingBackend>(
     title: &str,
     title_size: u32,
     band: i32,
-) -> Result<(Option<DrawingArea<DB, Shift>>, DrawingArea<DB, Shift>)>
+) -> Result<Banded<DB>>
 where
     DB::ErrorType: 'static,
 {
