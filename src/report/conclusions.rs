@@ -80,7 +80,10 @@ fn cost(aggs: &[Aggregate]) -> Vec<String> {
             let others: Vec<String> = rest
                 .iter()
                 .map(|(n, e)| {
-                    if e0.mean > 0.0 {
+                    // Within 1%: "1× cheaper" would read as nonsense.
+                    if e0.mean > 0.0 && e.mean < 1.01 * e0.mean {
+                        format!("about the same as {n} ({})", usd(e.mean))
+                    } else if e0.mean > 0.0 {
                         format!(
                             "{} cheaper than {n} ({})",
                             times(e.mean, e0.mean),
@@ -420,5 +423,21 @@ mod tests {
             "short did not keep up: 50 messages (5% of those sent) were still waiting"
         )));
         assert!(!lines.iter().any(|l| l.starts_with("long did not")));
+    }
+
+    #[test]
+    fn costs_within_one_percent_read_about_the_same() {
+        let lines = of(&aggs(&[
+            row("a", 2.0, 0.01, 0.02, 0),
+            row("b", 2.01, 0.01, 0.02, 0),
+        ]));
+        assert!(
+            lines[0].starts_with(
+                "a is the cheapest per delivered message: $2 per million (SQS requests), about the same as b ($2.01)."
+            ),
+            "{}",
+            lines[0]
+        );
+        assert!(lines.contains(&"Every variant delivered every message it was sent.".to_string()));
     }
 }
