@@ -139,15 +139,39 @@ async function checkLesson(browser, file, out) {
   await nojs.page.close();
 }
 
+/** A report.html: it renders, every chart is drawn at a size, nothing needs
+ * JavaScript or the network. Screenshots: the top of the page (what the
+ * README shows) and the whole page. */
 async function checkPage(browser, file, out) {
   const name = basename(resolve(file, ".."));
   console.log(`page ${file}`);
-  const { page, problems } = await openPage(browser, file);
-  const title = await page.title();
-  check(title.length > 0, `${name}: has a title ("${title}")`);
-  await page.screenshot({ path: join(out, `${name}-report.png`), fullPage: true });
-  check(problems.length === 0, `${name}: no console errors or external requests ${problems.join("; ")}`);
-  await page.close();
+  for (const javascript of [true, false]) {
+    const how = javascript ? "" : " without JavaScript";
+    const { page, problems } = await openPage(browser, file, { javascript });
+    const title = await page.title();
+    check(title.length > 0, `${name}${how}: has a title ("${title}")`);
+    const charts = await page.$$eval("figure svg", (ss) =>
+      ss.map((s) => {
+        const r = s.getBoundingClientRect();
+        return { w: r.width, h: r.height, id: s.closest("figure").id };
+      }),
+    );
+    check(charts.length >= 5, `${name}${how}: ${charts.length} charts inline`);
+    const flat = charts.filter((c) => !(c.w > 100 && c.h > 100));
+    check(flat.length === 0, `${name}${how}: every chart drawn at a size ${JSON.stringify(flat)}`);
+    const rows = await page.$$eval("table.summary tbody tr", (r) => r.length);
+    check(rows > 0, `${name}${how}: the summary table has ${rows} row(s)`);
+    const conclusions = await page.$$eval("ul.conclusions li", (l) => l.length);
+    check(conclusions > 0, `${name}${how}: ${conclusions} conclusion(s) in words`);
+    if (javascript) {
+      await page.screenshot({ path: join(out, `${name}-report.png`) });
+      await page.screenshot({ path: join(out, `${name}-report-full.png`), fullPage: true });
+    } else {
+      await page.screenshot({ path: join(out, `${name}-report-no-javascript.png`) });
+    }
+    check(problems.length === 0, `${name}${how}: no console errors or external requests ${problems.join("; ")}`);
+    await page.close();
+  }
 }
 
 async function main() {

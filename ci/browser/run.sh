@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The browser check (run by .ci/run after `cargo test`): makes the lesson
-# pages (and, once runs write one, a report.html) with the release binary,
+# pages and the report.html of a run and of a sweep with the release binary,
 # then opens them in headless Chromium (check.mjs). Screenshots go to
 # target/browser-check/. Installs Debian's chromium when it is missing
 # (CI runs as root on a fresh machine); puppeteer-core never downloads one.
@@ -23,10 +23,10 @@ bin=target/release/sqs-sim
 $bin explain scenarios/false-empty-demo.toml --requests 14 --html "$out/lesson.html" >/dev/null
 $bin explain scenarios/false-empty-demo.toml --variant long --requests 6 --html "$out/lesson-long.html" >/dev/null
 $bin explain scenarios/false-empty-demo.toml --requests 0 --picture "$out/picture-slide.png" --scale 2 >/dev/null
-pages=()
-$bin run scenarios/false-empty-demo.toml --quiet --out "$out/results/false-empty-demo" >/dev/null
-if [ -f "$out/results/false-empty-demo/report.html" ]; then
-    pages+=(--page "$out/results/false-empty-demo/report.html")
-fi
+# A run's and a sweep's report.html.
+$bin run scenarios/short-vs-long.toml --quiet --out "$out/results/short-vs-long" >/dev/null
+$bin sweep scenarios/wait-time-sweep.toml --replications 2 --set duration=2m --quiet \
+    --out "$out/results/wait-time-sweep" >/dev/null
+pages=(--page "$out/results/short-vs-long/report.html" --page "$out/results/wait-time-sweep/report.html")
 node ci/browser/check.mjs --out "$out" --lesson "$out/lesson.html" --lesson "$out/lesson-long.html" "${pages[@]}"
 echo "browser check: $((SECONDS - start)) s in all"

@@ -1,6 +1,7 @@
 //! The command line: clap definitions (doc comments are the help text) and
 //! one file per subcommand, each reading as the pipeline it runs.
 
+mod command_line;
 mod compare;
 mod explain;
 mod format_flag;

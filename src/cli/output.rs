@@ -42,6 +42,7 @@ impl OutputArgs {
             quiet: self.quiet,
             formats: self.charts.formats(),
             shard: self.shard,
+            command: super::command_line::results_command(),
         };
         let done = study::run(study, &o)?;
         if !self.quiet {

@@ -1,4 +1,5 @@
-//! `sqs-sim plot`: redraws every chart of a results folder from its CSVs.
+//! `sqs-sim plot`: redraws every chart of a results folder, and its
+//! `report.html`, from its CSVs.
 
 use super::format_flag::FormatFlag;
 use super::stdout::outln;
@@ -18,5 +19,9 @@ pub(crate) struct PlotArgs {
 
 pub(crate) fn plot(a: PlotArgs) -> Result<()> {
     let n = study::plot(&a.dir, &a.format.image_formats())?;
-    outln!("{n} chart(s) written to {}", a.dir.join("charts").display())
+    outln!(
+        "{n} chart(s) written to {}, and {}",
+        a.dir.join("charts").display(),
+        a.dir.join("report.html").display()
+    )
 }

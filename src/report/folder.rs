@@ -39,6 +39,9 @@ pub(crate) const OWNED: &[&str] = &[
     "cloudwatch.csv",
     "shard.txt",
     "charts",
+    "report.html",
+    "scenario.toml",
+    "command.txt",
 ];
 
 /// Files that mark a folder as one sqs-sim wrote.

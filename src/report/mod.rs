@@ -10,10 +10,12 @@ pub(crate) mod atomic;
 pub(crate) mod charts;
 pub(crate) mod cloudwatch;
 pub(crate) mod compare;
+pub(crate) mod conclusions;
 pub(crate) mod depth;
 pub(crate) mod folder;
 pub(crate) mod keyed;
 pub(crate) mod latency_cdf;
+pub(crate) mod page;
 pub(crate) mod shard;
 pub(crate) mod summary;
 pub(crate) mod table;
@@ -84,11 +86,14 @@ impl RunCsvs {
     }
 
     /// The whole results folder: these CSVs, `aggregate.csv` computed from
-    /// `summary.csv`, and the charts in each of `formats`; and the
-    /// aggregates, for the terminal table.
+    /// `summary.csv`, the charts in each of `formats` (none: no charts),
+    /// `report.html` with `about`'s files; and the aggregates, for the
+    /// terminal table.
     pub(crate) fn complete(
         &self,
         formats: &[ImageFormat],
+        about: &page::About,
+        extra: &page::ReportInputs,
     ) -> anyhow::Result<(OutputSet, Vec<Aggregate>)> {
         let mut set = OutputSet::new();
         self.add_to(&mut set);
@@ -97,9 +102,28 @@ impl RunCsvs {
         let inputs =
             charts::Inputs::parse(&aggregate, &self.timeseries, &self.latency_cdf, &self.depth)?;
         set.add("aggregate.csv", aggregate);
-        for (name, bytes) in charts::render_all(&inputs, formats)? {
+        let drawn = charts::render_all(&inputs, formats)?;
+        let summary = read_summary(&self.summary)?;
+        let page = page::Page {
+            about,
+            aggregates: &aggregates,
+            summary: &summary,
+            charts: (!formats.is_empty()).then(|| page::charts_of(drawn.inline)),
+            inputs: extra,
+        };
+        set.add(page::NAME, page.render()?);
+        about.add_to(&mut set);
+        for (name, bytes) in drawn.files {
             set.add(Path::new("charts").join(name), bytes);
         }
         Ok((set, aggregates))
     }
+}
+
+/// `summary.csv` as a table of text cells.
+pub(crate) fn read_summary(summary: &Content) -> anyhow::Result<keyed::Table> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut summary.reader()?, &mut bytes)
+        .context("cannot read summary.csv")?;
+    keyed::Table::parse(&bytes, "summary.csv")
 }

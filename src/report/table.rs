@@ -9,10 +9,39 @@ use super::summary::Metric;
 use std::fmt::Write;
 
 /// A column after the variant: its heading, its figure and how to print it.
-struct Column {
-    heading: &'static str,
-    metric: Metric,
-    format: fn(f64) -> String,
+/// `report.html`'s summary table uses the same columns, so the page and the
+/// terminal print the same numbers.
+pub(crate) struct Column {
+    pub(crate) heading: &'static str,
+    pub(crate) metric: Metric,
+    pub(crate) format: fn(f64) -> String,
+}
+
+impl Column {
+    /// The figure of `a`: its mean, `± CI` with several replications, `n/a`
+    /// when it does not exist.
+    pub(crate) fn cell(&self, a: &Aggregate) -> String {
+        match a.get(self.metric) {
+            None => "n/a".to_string(),
+            Some(e) if a.replications > 1 => {
+                format!("{} ±{}", (self.format)(e.mean), (self.format)(e.ci95))
+            }
+            Some(e) => (self.format)(e.mean),
+        }
+    }
+}
+
+/// The columns for these aggregates: the Lambda ones only when a variant
+/// has a Lambda consumer.
+pub(crate) fn columns(aggs: &[Aggregate]) -> Vec<&'static Column> {
+    let lambda = aggs.iter().any(|a| {
+        a.get(Metric::LambdaPollersMax)
+            .is_some_and(|e| e.mean > 0.0)
+    });
+    COLUMNS
+        .iter()
+        .chain(LAMBDA_COLUMNS.iter().filter(|_| lambda))
+        .collect()
 }
 
 const fn column(heading: &'static str, metric: Metric, format: fn(f64) -> String) -> Column {
@@ -51,14 +80,7 @@ const LAMBDA_COLUMNS: [Column; 4] = [
 ];
 
 pub(crate) fn render(aggs: &[Aggregate]) -> String {
-    let lambda = aggs.iter().any(|a| {
-        a.get(Metric::LambdaPollersMax)
-            .is_some_and(|e| e.mean > 0.0)
-    });
-    let columns: Vec<&Column> = COLUMNS
-        .iter()
-        .chain(LAMBDA_COLUMNS.iter().filter(|_| lambda))
-        .collect();
+    let columns = columns(aggs);
     let head: Vec<&str> = std::iter::once("variant")
         .chain(columns.iter().map(|c| c.heading))
         .collect();
@@ -72,13 +94,7 @@ pub(crate) fn render(aggs: &[Aggregate]) -> String {
             .map(|k| k.1.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        let cell = |c: &&Column| match a.get(c.metric) {
-            None => "n/a".to_string(),
-            Some(e) if a.replications > 1 => {
-                format!("{} ±{}", (c.format)(e.mean), (c.format)(e.ci95))
-            }
-            Some(e) => (c.format)(e.mean),
-        };
+        let cell = |c: &&Column| c.cell(a);
         rows.push(
             std::iter::once(key)
                 .chain(columns.iter().map(cell))

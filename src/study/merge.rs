@@ -4,11 +4,13 @@
 
 use super::{check_out, claim};
 use crate::error::{Error, Result};
+use crate::report::atomic::Content;
 use crate::report::atomic::OutputSet;
 use crate::report::charts::{self, ImageFormat, Inputs};
 use crate::report::folder;
+use crate::report::page::{self, About, Page, ReportInputs};
 use crate::report::shard::{self, Manifest};
-use crate::report::RunCsvs;
+use crate::report::{aggregate, read_summary, RunCsvs};
 use std::path::{Path, PathBuf};
 
 /// Joins the shard folders `dirs` (any order) into the results folder `out`,
@@ -20,9 +22,18 @@ pub fn merge(dirs: &[PathBuf], out: &Path, formats: &[ImageFormat]) -> Result<()
         .iter()
         .map(|d| read_shard(d))
         .collect::<Result<Vec<_>>>()?;
+    // Every shard of a study records the same scenario and command: take
+    // the first shard's.
+    let about = parts
+        .iter()
+        .zip(dirs)
+        .find(|(p, _)| p.0.shard.index == 1)
+        .map(|(_, d)| About::read(d))
+        .unwrap_or_default();
     let staging = claim(&out)?;
     let csvs = shard::merge(parts, &staging.path("")).map_err(Error::Usage)?;
-    let (set, _) = csvs.complete(formats)?;
+    // Warnings and SLO advice: see `study::run`.
+    let (set, _) = csvs.complete(formats, &about, &ReportInputs::default())?;
     set.commit(&staging, &|n| folder::OWNED.contains(&n))?;
     Ok(())
 }
@@ -50,7 +61,8 @@ fn read_shard(d: &Path) -> Result<(Manifest, RunCsvs)> {
 }
 
 /// Redraws every chart of the results folder `dir` in each of `formats`,
-/// keeping every other file; returns how many charts were written.
+/// and its `report.html`, keeping every other file; returns how many charts
+/// were written.
 pub fn plot(dir: &Path, formats: &[ImageFormat]) -> Result<usize> {
     // Not a results folder, or a damaged one: bad input (exit 2), as for `merge`.
     if !dir.join("aggregate.csv").is_file() {
@@ -63,12 +75,30 @@ pub fn plot(dir: &Path, formats: &[ImageFormat]) -> Result<usize> {
     let staging = claim(&dir)?;
     let inputs = Inputs::read(&dir).map_err(|e| Error::Usage(format!("{e:#}")))?;
     let mut set = OutputSet::new();
-    let mut n = 0;
-    for (name, bytes) in charts::render_all(&inputs, formats)? {
+    let drawn = charts::render_all(&inputs, formats)?;
+    let n = drawn.files.len();
+    for (name, bytes) in drawn.files {
         set.add(Path::new("charts").join(name), bytes);
-        n += 1;
     }
-    // Only the charts are redrawn: every other file is kept.
-    set.commit(&staging, &|n| n == "charts")?;
+    let summary = Content::File(dir.join(RunCsvs::NAMES[0]));
+    let page_of = || -> anyhow::Result<Vec<u8>> {
+        let aggregates = aggregate::from_summary(&summary)?;
+        let about = About::read(&dir);
+        let page = Page {
+            about: &about,
+            aggregates: &aggregates,
+            summary: &read_summary(&summary)?,
+            charts: Some(page::charts_of(drawn.inline)),
+            // Warnings and SLO advice: see `study::run`.
+            inputs: &ReportInputs::default(),
+        };
+        page.render()
+    };
+    set.add(
+        page::NAME,
+        page_of().map_err(|e| Error::Usage(format!("{e:#}")))?,
+    );
+    // Only the charts and the page are redrawn: every other file is kept.
+    set.commit(&staging, &|n| n == "charts" || n == page::NAME)?;
     Ok(n)
 }

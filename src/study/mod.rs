@@ -40,6 +40,9 @@ use std::path::{Path, PathBuf};
 pub struct Study {
     pub name: String,
     pub description: String,
+    /// The scenario file's text, kept in the results folder (`scenario.toml`)
+    /// and shown on `report.html`.
+    pub scenario_text: String,
     pub seed: u64,
     pub replications: u32,
     /// `--max-events`: a run that reaches it is refused (0 = no limit).
@@ -80,6 +83,7 @@ impl Study {
         Study {
             name,
             description: sc.description.clone(),
+            scenario_text: sc.source.clone(),
             seed: sc.seed,
             replications: sc.replications,
             max_events: limits.max_events,

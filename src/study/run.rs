@@ -19,6 +19,7 @@ use crate::report::cloudwatch::CloudwatchRow;
 use crate::report::folder::{self, Claim};
 use crate::report::keyed::{self, Labelled, RowWriter};
 use crate::report::latency_cdf::{self, CdfPoint};
+use crate::report::page::{About, ReportInputs};
 use crate::report::shard::Shard;
 use crate::report::timeseries::{self, PartWriter, Parts};
 use crate::report::{depth, table, RunCsvs, SummaryRow};
@@ -40,6 +41,11 @@ pub struct Output {
     pub formats: Vec<ImageFormat>,
     /// Run only this slice of the runs and write a shard folder.
     pub shard: Option<Shard>,
+    /// The command that made the results, as `report.html` shows it
+    /// (written to `command.txt`): without the flags that do not change the
+    /// numbers (`--out`, `--jobs`, `--shard`…), so every shard of a study
+    /// records the same command and the merged folder equals the unsharded one.
+    pub command: String,
 }
 
 /// What [`run`] did.
@@ -105,14 +111,23 @@ pub fn run(study: &Study, o: &Output) -> Result<Finished> {
     // runs stream their CSVs into its staging folder.
     let staging = claim(&out)?;
     let (csvs, stats) = run_slice(study, slice.clone(), o, &staging)?;
+    let about = About {
+        scenario: study.scenario_text.clone(),
+        command: o.command.clone(),
+    };
     let (set, aggregates) = match o.shard {
         None => {
-            let (set, aggregates) = csvs.complete(&o.formats)?;
+            // The warnings and the SLO advice come from the advice module,
+            // which fills these in; empty, the page leaves their sections out.
+            let extra = ReportInputs::default();
+            let (set, aggregates) = csvs.complete(&o.formats, &about, &extra)?;
             (set, Some(aggregates))
         }
         Some(s) => {
             let mut set = OutputSet::new();
             csvs.add_to(&mut set);
+            // For `merge`, which writes the page.
+            about.add_to(&mut set);
             shard::add_manifest(&mut set, study, s, slice, total, &csvs)?;
             (set, None)
         }

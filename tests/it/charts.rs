@@ -6,8 +6,8 @@ use crate::common::{bin, decode_png, dir_files, svg_size, write_file, TINY};
 const RUN_CHARTS: [(&str, &str, &str); 6] = [
     (
         "cost",
-        "SQS bill per 30 days at each variant&apos;s rate",
-        "USD per 30 days (free tier and volume tiers applied)",
+        "Cost of the SQS requests",
+        "USD per million delivered",
     ),
     (
         "empty_rate",
@@ -113,8 +113,11 @@ fn no_charts_writes_only_csv_and_png_is_the_default() {
         [
             "aggregate.csv",
             "cloudwatch.csv",
+            "command.txt",
             "false_empty_by_depth.csv",
             "latency_cdf.csv",
+            "report.html",
+            "scenario.toml",
             "summary.csv",
             "timeseries.csv"
         ]

@@ -22,6 +22,7 @@ mod limits;
 mod memory;
 mod outputs;
 mod props;
+mod report_page;
 mod roundtrip;
 mod schema;
 mod stats;

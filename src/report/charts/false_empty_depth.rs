@@ -3,6 +3,7 @@
 //! the variant's fleet (line), one colour per variant.
 
 use super::canvas::Drawing;
+use super::style::Palette;
 use crate::report::depth::DepthRow;
 use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
@@ -23,11 +24,13 @@ pub(crate) struct DepthChart {
 pub(crate) struct VariantRows {
     pub(crate) variant: String,
     pub(crate) rows: Vec<DepthRow>,
+    /// The variant's colour index.
+    pub(crate) color: usize,
 }
 
 impl DepthChart {
     /// The chart for these rows, or `None` if no depth has enough polls.
-    pub(crate) fn new(title: &str, rows: &[DepthRow]) -> Option<DepthChart> {
+    pub(crate) fn new(title: &str, rows: &[DepthRow], palette: &Palette) -> Option<DepthChart> {
         let mut series: Vec<VariantRows> = Vec::new();
         for r in rows
             .iter()
@@ -36,6 +39,7 @@ impl DepthChart {
             match series.iter_mut().find(|s| s.variant == r.variant) {
                 Some(s) => s.rows.push(r.clone()),
                 None => series.push(VariantRows {
+                    color: palette.index(&r.variant),
                     variant: r.variant.clone(),
                     rows: vec![r.clone()],
                 }),
@@ -84,8 +88,14 @@ impl Drawing for DepthChart {
             .x_label_formatter(&|x| format!("{}", x.round() as i64))
             .draw()
             .map_err(e)?;
-        for (i, VariantRows { variant, rows }) in self.series.iter().enumerate() {
-            let color = Palette99::pick(i).to_rgba();
+        for VariantRows {
+            variant,
+            rows,
+            color,
+        } in &self.series
+        {
+            // Its variant's colour, as in every other chart.
+            let color = super::style::color(*color);
             let rows: Vec<&DepthRow> = rows.iter().filter(|r| r.visible <= xmax).collect();
             if rows.iter().any(|r| r.theory.is_some()) {
                 let pts: Vec<(f64, f64)> = rows

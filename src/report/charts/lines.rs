@@ -7,6 +7,8 @@ use super::style::{self, color, Axis, Drawn, Ticked, FONT, LABEL, SIZE, TICK, TI
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::RGBColor;
 
 #[derive(Clone, Debug)]
 pub(crate) struct Point {
@@ -127,25 +129,27 @@ impl Drawing for Stack {
     }
 }
 
-/// Where a legend of `rows` lines, `chars` wide, hides the fewest points of
-/// `pts` (plotting coordinates inside `xr` × `yr`), sampled along the lines.
+/// Where a legend box `w` × `h` (fractions of the plotting area) hides no
+/// point of `pts` (plotting coordinates inside `xr` × `yr`), sampled along
+/// the lines: the first free corner, or `None` when every corner would
+/// hide data (then the legend goes above the plot).
 fn legend_corner(
     pts: &[Vec<Plotted>],
     xr: (f64, f64),
     yr: (f64, f64),
-    rows: usize,
-    chars: usize,
-) -> SeriesLabelPosition {
-    let w = ((chars as f64 * 8.5 + 50.0) / 780.0).min(0.9);
-    let h = ((rows as f64 * 19.0 + 16.0) / 420.0).min(0.9);
+    (w, h): (f64, f64),
+) -> Option<SeriesLabelPosition> {
     let norm = |x: f64, y: f64| ((x - xr.0) / (xr.1 - xr.0), (y - yr.0) / (yr.1 - yr.0));
     let mut samples = Vec::new();
     for line in pts {
         for (i, p) in line.iter().enumerate() {
             samples.push(norm(p.0, p.1));
+            // The error bar's ends count as data too.
+            samples.push(norm(p.0, p.2));
+            samples.push(norm(p.0, p.3));
             if let Some(q) = line.get(i + 1) {
-                for k in 1..8 {
-                    let t = k as f64 / 8.0;
+                for k in 1..16 {
+                    let t = k as f64 / 16.0;
                     samples.push(norm(p.0 + t * (q.0 - p.0), p.1 + t * (q.1 - p.1)));
                 }
             }
@@ -157,20 +161,86 @@ fn legend_corner(
         (SeriesLabelPosition::LowerRight, 1.0 - w, 0.0),
         (SeriesLabelPosition::LowerLeft, 0.0, 0.0),
     ];
-    let hidden = |x0: f64, y0: f64| {
+    let hides = |x0: f64, y0: f64| {
         samples
             .iter()
-            .filter(|(x, y)| *x >= x0 && *x <= x0 + w && *y >= y0 && *y <= y0 + h)
-            .count()
+            .any(|(x, y)| *x >= x0 && *x <= x0 + w && *y >= y0 && *y <= y0 + h)
     };
-    let mut best = (usize::MAX, SeriesLabelPosition::UpperRight);
-    for (pos, x0, y0) in corners {
-        let n = hidden(x0, y0);
-        if n < best.0 {
-            best = (n, pos);
+    corners
+        .into_iter()
+        .find(|(_, x0, y0)| !hides(*x0, *y0))
+        .map(|c| c.0)
+}
+
+/// The legend's entries: the name, the colour and whether the line is dashed.
+fn legend_items(series: &[Series]) -> Vec<(String, RGBColor, bool)> {
+    series
+        .iter()
+        .filter(|s| !s.points.is_empty())
+        .map(|s| (s.name.clone(), color(s.color), s.dashed))
+        .collect()
+}
+
+/// Rows of legend entries laid out left to right within `width` pixels:
+/// each row's entries with their x offsets.
+fn legend_rows<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    items: &[(String, RGBColor, bool)],
+    width: i32,
+) -> Vec<Vec<(i32, usize)>> {
+    let font = TextStyle::from((FONT, TICK).into_font());
+    let mut rows: Vec<Vec<(i32, usize)>> = vec![Vec::new()];
+    let mut x = 0;
+    for (i, (name, _, _)) in items.iter().enumerate() {
+        let tw = area
+            .estimate_text_size(name, &font)
+            .map_or(9 * name.len() as u32, |s| s.0) as i32;
+        let w = LEGEND_MARK + tw + 22;
+        if x > 0 && x + w > width {
+            rows.push(Vec::new());
+            x = 0;
+        }
+        rows.last_mut().expect("a row").push((x, i));
+        x += w;
+    }
+    rows
+}
+
+/// Pixels of a legend entry's line sample, and of a row of entries.
+const LEGEND_MARK: i32 = 30;
+const LEGEND_ROW: i32 = 20;
+
+/// Draws a legend row by row from pixel `(x0, y0)` of `area`, outside the plot.
+fn draw_legend_rows<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    items: &[(String, RGBColor, bool)],
+    rows: &[Vec<(i32, usize)>],
+    (x0, y0): (i32, i32),
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let font = (FONT, TICK).into_font().color(&BLACK);
+    for (r, row) in rows.iter().enumerate() {
+        let y = y0 + r as i32 * LEGEND_ROW + LEGEND_ROW / 2;
+        for &(dx, i) in row {
+            let (name, c, dashed) = &items[i];
+            let x = x0 + dx;
+            let line = c.stroke_width(2);
+            if *dashed {
+                area.draw(&PathElement::new(vec![(x, y), (x + 10, y)], line))
+                    .drawn()?;
+                area.draw(&PathElement::new(vec![(x + 15, y), (x + 24, y)], line))
+                    .drawn()?;
+            } else {
+                area.draw(&PathElement::new(vec![(x, y), (x + 24, y)], line))
+                    .drawn()?;
+            }
+            area.draw_text(name, &font, (x + LEGEND_MARK, y - 8))
+                .drawn()?;
         }
     }
-    best.1
+    Ok(())
 }
 
 /// A 95% CI whisker: a vertical line with caps `half` wide (x units).
@@ -214,10 +284,43 @@ impl Lines {
         );
         let yr = self.y_range.unwrap_or_else(|| self.data_y_range());
         let xspan = xr.1 - xr.0;
-        let small = area.dim_in_pixel().1 < 300;
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, (FONT, title_size))
+        let (aw, ah) = area.dim_in_pixel();
+        let small = ah < 300;
+        // The legend goes in a corner it leaves every point visible in, or
+        // else in a band above the plot: never over data.
+        let items = legend_items(&self.series);
+        let plot_w = aw as i32 - 2 * 16 - 90;
+        let plot_h = ah as i32 - 2 * 16 - 55 - (title_size as i32 * 13 / 10);
+        let rows = legend_rows(area, &items, plot_w.max(100));
+        let corner = if items.is_empty() {
+            None
+        } else {
+            // plotters' box: the widest name, its line sample, margins.
+            let widest = rows
+                .iter()
+                .flatten()
+                .map(|&(_, i)| {
+                    area.estimate_text_size(&items[i].0, &TextStyle::from((FONT, TICK).into_font()))
+                        .map_or(0, |s| s.0) as f64
+                })
+                .fold(0.0, f64::max);
+            let box_w = (widest + 60.0) / plot_w.max(1) as f64;
+            let box_h = (items.len() as f64 * 19.0 + 20.0) / plot_h.max(1) as f64;
+            legend_corner(&plotted, xr, yr, (box_w.min(1.0), box_h.min(1.0)))
+        };
+        let band = if corner.is_none() && !items.is_empty() {
+            rows.len() as i32 * LEGEND_ROW + 6
+        } else {
+            0
+        };
+        let (legend_area, chart_area) = style::with_band(area, &self.title, title_size, band)?;
+        let mut builder = ChartBuilder::on(&chart_area);
+        if legend_area.is_none() {
+            builder.caption(&self.title, (FONT, title_size));
+        }
+        let mut chart = builder
             .margin(16)
+            .margin_top(if legend_area.is_some() { 4 } else { 16 })
             .x_label_area_size(55)
             .y_label_area_size(90)
             .build_cartesian_2d(
@@ -295,15 +398,46 @@ impl Lines {
                 i = j + 1;
             }
         }
-        if self.series.iter().any(|s| !s.points.is_empty()) {
-            let chars = self
-                .series
-                .iter()
-                .map(|s| s.name.chars().count())
-                .max()
-                .unwrap_or(0);
-            let at = legend_corner(&plotted, xr, yr, self.series.len(), chars);
-            style::legend(&mut chart, at)?;
+        self.mark_floors(&mut chart, xr, yr)?;
+        match (corner, legend_area) {
+            (Some(at), _) => style::legend(&mut chart, at)?,
+            (None, Some(band)) => {
+                let px = chart.plotting_area().get_base_pixel().0;
+                draw_legend_rows(&band, &items, &rows, (px - band.get_base_pixel().0, 2))?;
+            }
+            (None, None) => {}
+        }
+        Ok(())
+    }
+
+    /// A log axis's floor: a dashed grey line where values of 0 are drawn.
+    fn mark_floors<DB: DrawingBackend>(
+        &self,
+        chart: &mut ChartContext<DB, Cartesian2d<Ticked, Ticked>>,
+        xr: (f64, f64),
+        yr: (f64, f64),
+    ) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let grey = RGBColor(110, 110, 110).stroke_width(1);
+        let font = (FONT, TICK).into_font().color(&RGBColor(90, 90, 90));
+        if let Some(f) = self.y.floor {
+            chart
+                .draw_series(DashedLineSeries::new([(xr.0, f), (xr.1, f)], 6, 4, grey))
+                .drawn()?;
+            let label = EmptyElement::at((xr.1, f))
+                + Text::new(
+                    "values of 0 are drawn on this line",
+                    (-4, -3),
+                    font.pos(Pos::new(HPos::Right, VPos::Bottom)),
+                );
+            chart.draw_series(std::iter::once(label)).drawn()?;
+        }
+        if let Some(f) = self.x.floor {
+            chart
+                .draw_series(DashedLineSeries::new([(f, yr.0), (f, yr.1)], 6, 4, grey))
+                .drawn()?;
         }
         Ok(())
     }

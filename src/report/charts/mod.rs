@@ -148,6 +148,7 @@ impl Inputs {
 #[derive(Clone, Debug)]
 pub(crate) enum Chart {
     Bars(bars::Bars),
+    BarStack(bars::BarStack),
     Lines(lines::Lines),
     Stack(lines::Stack),
     Depth(false_empty_depth::DepthChart),
@@ -157,6 +158,7 @@ impl Drawing for Chart {
     fn size(&self) -> (u32, u32) {
         match self {
             Chart::Bars(c) => c.size(),
+            Chart::BarStack(c) => c.size(),
             Chart::Lines(c) => c.size(),
             Chart::Stack(c) => c.size(),
             Chart::Depth(c) => c.size(),
@@ -169,6 +171,7 @@ impl Drawing for Chart {
     {
         match self {
             Chart::Bars(c) => c.draw(area),
+            Chart::BarStack(c) => c.draw(area),
             Chart::Lines(c) => c.draw(area),
             Chart::Stack(c) => c.draw(area),
             Chart::Depth(c) => c.draw(area),
@@ -185,17 +188,37 @@ fn charts_of_folder(inputs: &Inputs) -> Result<Vec<(&'static str, Chart)>> {
     }
 }
 
-/// Every chart in every format, as `(file name, bytes)`.
-pub(crate) fn render_all(
-    inputs: &Inputs,
-    formats: &[ImageFormat],
-) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut out = Vec::new();
+/// Every chart of a folder, drawn.
+pub(crate) struct Rendered {
+    /// Every chart in every format asked for: `(file name, bytes)`.
+    pub(crate) files: Vec<(String, Vec<u8>)>,
+    /// Every chart as SVG text, for `report.html`: `(file stem, SVG)`.
+    pub(crate) inline: Vec<(String, String)>,
+}
+
+/// Every chart in every format, and each as SVG for the page (drawn once
+/// when SVG files are asked for too). No formats: nothing is drawn.
+pub(crate) fn render_all(inputs: &Inputs, formats: &[ImageFormat]) -> Result<Rendered> {
+    let mut out = Rendered {
+        files: Vec::new(),
+        inline: Vec::new(),
+    };
+    if formats.is_empty() {
+        return Ok(out);
+    }
     for (stem, chart) in charts_of_folder(inputs)? {
+        let svg = render(&chart, ImageFormat::Svg).with_context(|| format!("chart {stem}"))?;
         for &f in formats {
-            let bytes = render(&chart, f).with_context(|| format!("chart {stem}"))?;
-            out.push((format!("{stem}.{}", f.extension()), bytes));
+            let bytes = match f {
+                ImageFormat::Svg => svg.clone(),
+                ImageFormat::Png => render(&chart, f).with_context(|| format!("chart {stem}"))?,
+            };
+            out.files.push((format!("{stem}.{}", f.extension()), bytes));
         }
+        out.inline.push((
+            stem.to_string(),
+            String::from_utf8(svg).context("SVG text")?,
+        ));
     }
     Ok(out)
 }

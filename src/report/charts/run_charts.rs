@@ -1,17 +1,16 @@
-//! The charts of a `run`: cost and empty rates per variant (bars), the
-//! latency CDF, queue depth and in-flight messages over time (one panel per
-//! variant), receive requests per second over time, the false-empty rate
-//! of short polls by queue depth against theory (when there were short polls),
-//! and consumers against the backlog over time (when a group's size changed:
-//! autoscaling).
-//! variant), receive requests per second over time, and the false-empty rate
-//! of short polls by queue depth against theory (when there were short polls),
-//! and Lambda concurrency and backlog over time (when a Lambda consumer ran).
+//! The charts of a `run`: cost per delivered message (and per 30 days) and
+//! empty rates per variant (bars), the latency CDF, queue depth and
+//! in-flight messages over time (one panel per variant), receive requests
+//! per second over time, the false-empty rate of short polls by queue depth
+//! against theory (when there were short polls), consumers against the
+//! backlog over time (when a group's size changed: autoscaling), and Lambda
+//! concurrency and backlog over time (when a Lambda consumer ran). A variant
+//! has one colour in all of them ([`Palette`]).
 
-use super::bars::{BarSeries, Bars};
+use super::bars::{BarSeries, BarStack, Bars};
 use super::false_empty_depth::DepthChart;
 use super::lines::{Lines, Point, Series, Stack};
-use super::style::{wants_log, Axis, Unit};
+use super::style::{wants_log, Axis, Palette, Unit};
 use super::{groups, Chart, Inputs};
 use crate::report::aggregate::Estimate;
 use crate::report::atomic::Content;
@@ -38,30 +37,50 @@ pub(crate) fn charts_of_run(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>> 
     } else {
         String::new()
     };
-    let color_of = |name: &str| variants.iter().position(|v| v == name).unwrap_or(0);
+    let palette = Palette::of_aggregate(a);
+    let color_of = |name: &str| palette.index(name);
+    let colors: Vec<usize> = variants.iter().map(|v| color_of(v)).collect();
+    let bars = |title: String, y_label: &str, unit, series| Bars {
+        title,
+        y_label: y_label.into(),
+        unit,
+        groups: variants.clone(),
+        colors: colors.clone(),
+        series,
+    };
+    let cost = vec![
+        bars(
+            "per million delivered messages".into(),
+            "USD per million delivered",
+            Unit::Usd,
+            vec![bar_series(a, "cost", Metric::CostPerMillionDeliveredUsd)?],
+        ),
+        bars(
+            "per 30 days at this rate (free tier and volume tiers applied)".into(),
+            "USD per 30 days",
+            Unit::Usd,
+            vec![bar_series(a, "cost", Metric::CostUsdPer30d)?],
+        ),
+    ];
     let mut out = vec![
         (
             "cost",
-            Chart::Bars(Bars {
-                title: format!("SQS bill per 30 days at each variant's rate{ci_note}"),
-                y_label: "USD per 30 days (free tier and volume tiers applied)".into(),
-                unit: Unit::Usd,
-                groups: variants.clone(),
-                series: vec![bar_series(a, "cost per 30 days", Metric::CostUsdPer30d)?],
+            Chart::BarStack(BarStack {
+                title: format!("Cost of the SQS requests{ci_note}"),
+                panels: cost,
             }),
         ),
         (
             "empty_rate",
-            Chart::Bars(Bars {
-                title: format!("Empty and false empty responses{ci_note}"),
-                y_label: "share of receive requests (%)".into(),
-                unit: Unit::Percent,
-                groups: variants.clone(),
-                series: vec![
+            Chart::Bars(bars(
+                format!("Empty and false empty responses{ci_note}"),
+                "share of receive requests (%)",
+                Unit::Percent,
+                vec![
                     bar_series(a, "empty responses", Metric::EmptyPct)?,
                     bar_series(a, "false empty responses", Metric::FalseEmptyPct)?,
                 ],
-            }),
+            )),
         ),
     ];
 
@@ -97,7 +116,10 @@ pub(crate) fn charts_of_run(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>> 
         "latency_cdf",
         Chart::Lines(Lines::new(
             "Latency distribution (send → receive, replication 0)",
-            Axis::new("latency (log scale)", Unit::Seconds).log(true),
+            Axis::new("latency", Unit::Seconds).scaled(
+                cdf_series.iter().flat_map(|s| s.points.iter().map(|p| p.x)),
+                true,
+            ),
             Axis::new("messages received within that time (%)", Unit::Percent),
             cdf_series,
         )),
@@ -219,6 +241,7 @@ pub(crate) fn charts_of_run(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>> 
             .into_iter()
             .map(|(_, r)| r)
             .collect::<Vec<_>>(),
+        &palette,
     ) {
         out.push(("false_empty_by_depth", Chart::Depth(chart)));
     }
@@ -495,9 +518,9 @@ fn bar_series(a: &Table, name: &str, metric: Metric) -> Result<BarSeries> {
     let (m, c) = (a.col(&metric.mean_column())?, a.col(&metric.ci95_column())?);
     let values = (0..a.rows.len())
         .map(|i| {
-            Ok(Estimate {
-                mean: a.num(i, m)?,
-                ci95: a.num(i, c)?,
+            Ok(match (a.opt_num(i, m)?, a.opt_num(i, c)?) {
+                (Some(mean), Some(ci95)) => Some(Estimate { mean, ci95 }),
+                _ => None,
             })
         })
         .collect::<Result<_>>()?;

@@ -5,7 +5,8 @@ use anyhow::{anyhow, Result};
 use plotters::chart::{ChartContext, MeshStyle, SeriesLabelPosition};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::CoordTranslate;
-use plotters::prelude::{Color, DrawingBackend, BLACK, WHITE};
+use plotters::coord::Shift;
+use plotters::prelude::{Color, DrawingArea, DrawingBackend, BLACK, WHITE};
 use plotters::style::RGBColor;
 
 /// Width and height of every chart, in pixels.
@@ -30,6 +31,39 @@ const PALETTE: [RGBColor; 8] = [
 
 pub(crate) fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
+}
+
+/// Each variant's colour, the same in every chart of a folder: its place
+/// among the variants of `aggregate.csv`, in order of first appearance.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Palette {
+    variants: Vec<String>,
+}
+
+impl Palette {
+    pub(crate) fn of_aggregate(a: &crate::report::keyed::Table) -> Palette {
+        let mut variants: Vec<String> = Vec::new();
+        if let Ok(v) = a.col("variant") {
+            for r in &a.rows {
+                if !variants.iter().any(|n| n == &r[v]) {
+                    variants.push(r[v].to_string());
+                }
+            }
+        }
+        Palette { variants }
+    }
+
+    /// The colour index of `variant` (one not in the folder: the next free one).
+    pub(crate) fn index(&self, variant: &str) -> usize {
+        self.variants
+            .iter()
+            .position(|v| v == variant)
+            .unwrap_or(self.variants.len())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.variants.len()
+    }
 }
 
 pub(crate) const GRID: RGBColor = RGBColor(240, 240, 240);
@@ -102,6 +136,10 @@ pub(crate) struct Axis {
     pub(crate) log: bool,
     /// Categories at 0, 1, 2, … instead of numbers.
     pub(crate) names: Option<Vec<String>>,
+    /// Log axes: the plotting coordinate where values ≤ 0 are drawn, a
+    /// decade below the smallest positive value, marked on the chart and
+    /// labelled "0" (`None`: no value needs it).
+    pub(crate) floor: Option<f64>,
 }
 
 impl Axis {
@@ -111,7 +149,29 @@ impl Axis {
             unit,
             log: false,
             names: None,
+            floor: None,
         }
+    }
+
+    /// A log scale for `values` when `force`d or when their positive values
+    /// are far apart (over 30×), with a floor for the values ≤ 0 if there
+    /// are any; a linear scale when no value is positive.
+    pub(crate) fn scaled(mut self, values: impl IntoIterator<Item = f64>, force: bool) -> Axis {
+        let (mut lo, mut hi, mut zero) = (f64::INFINITY, 0.0f64, false);
+        for v in values.into_iter().filter(|v| v.is_finite()) {
+            if v <= 0.0 {
+                zero = true;
+            } else {
+                lo = lo.min(v);
+                hi = hi.max(v);
+            }
+        }
+        self.log = hi > 0.0 && (force || hi / lo > 30.0);
+        self.floor = (self.log && zero).then(|| lo.log10().floor() - 1.0);
+        if self.log && !self.label.contains("log scale") {
+            self.label.push_str(" (log scale)");
+        }
+        self
     }
 
     pub(crate) fn log(mut self, log: bool) -> Axis {
@@ -123,7 +183,7 @@ impl Axis {
     pub(crate) fn to_plot(&self, v: f64) -> Option<f64> {
         match (self.log, v.is_finite()) {
             (_, false) => None,
-            (true, _) if v <= 0.0 => None,
+            (true, _) if v <= 0.0 => self.floor,
             (true, _) => Some(v.log10()),
             (false, _) => Some(v),
         }
@@ -136,6 +196,7 @@ impl Axis {
                 .get(p.round().max(0.0) as usize)
                 .cloned()
                 .unwrap_or_default(),
+            None if self.floor.is_some_and(|f| (f - p).abs() < 1e-9) => "0".into(),
             None if self.log => self.unit.format(10f64.powf(p)),
             None => self.unit.format(p),
         }
@@ -232,6 +293,29 @@ pub(crate) fn mesh<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
         .axis_desc_style((FONT, LABEL))
         .light_line_style(GRID)
         .bold_line_style(GRID_BOLD)
+}
+
+/// A legend band (if any) and the area left for the chart.
+pub(crate) type Banded<DB> = (Option<DrawingArea<DB, Shift>>, DrawingArea<DB, Shift>);
+
+/// Where a chart with a legend band goes: the title on top, then `band`
+/// pixels for the legend (outside the plot), then the chart; without a band
+/// the chart takes the whole area (and draws its own caption).
+pub(crate) fn with_band<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    title_size: u32,
+    band: i32,
+) -> Result<Banded<DB>>
+where
+    DB::ErrorType: 'static,
+{
+    if band <= 0 {
+        return Ok((None, area.clone()));
+    }
+    let inner = area.titled(title, (FONT, title_size)).drawn()?;
+    let (legend, chart) = inner.split_vertically(band);
+    Ok((Some(legend), chart))
 }
 
 /// Draws the legend of the series labelled so far.

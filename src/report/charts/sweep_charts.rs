@@ -1,10 +1,11 @@
 //! The charts of a `sweep`: each key figure against the swept value, one line
 //! per variant with 95% CI error bars, and the cost-vs-latency trade-off with
 //! one labelled point per value. With a grid, the x axis is the first
-//! parameter and each combination of the others is a line of its own.
+//! parameter and each combination of the others is a line of its own. A
+//! line takes its variant's colour, as in the run charts.
 
 use super::lines::{Lines, Point, Series};
-use super::style::{wants_log, Axis, Unit};
+use super::style::{wants_log, Axis, Palette, Unit};
 use super::{Chart, Inputs};
 use crate::engine::duration_text::parse_duration_us;
 use crate::report::Metric;
@@ -59,6 +60,9 @@ struct Layout {
     /// Line name and index of each row's line.
     line_names: Vec<String>,
     line_of: Vec<usize>,
+    /// Each line's colour index: its variant's when each variant is one
+    /// line, the line's own in a grid (where a variant has several).
+    line_colors: Vec<usize>,
     x_axis: Axis,
 }
 
@@ -96,6 +100,7 @@ fn layout(inp: &Inputs) -> Result<Layout> {
         (xs, axis)
     };
     let mut line_names: Vec<String> = Vec::new();
+    let mut line_variants: Vec<String> = Vec::new();
     let mut line_of = Vec::new();
     for r in &a.rows {
         // Other grid parameters (param2, value2, …) then the variant.
@@ -112,16 +117,24 @@ fn layout(inp: &Inputs) -> Result<Layout> {
             .position(|n| *n == name)
             .unwrap_or_else(|| {
                 line_names.push(name.clone());
+                line_variants.push(r[v].to_string());
                 line_names.len() - 1
             });
         line_of.push(i);
     }
+    let palette = Palette::of_aggregate(a);
+    let line_colors = if line_names.len() == palette.len() {
+        line_variants.iter().map(|v| palette.index(v)).collect()
+    } else {
+        (0..line_names.len()).collect()
+    };
     Ok(Layout {
         param,
         xs,
         values,
         line_names,
         line_of,
+        line_colors,
         x_axis,
     })
 }
@@ -137,7 +150,7 @@ impl Layout {
             .enumerate()
             .map(|(i, n)| Series {
                 name: n.clone(),
-                color: i,
+                color: self.line_colors[i],
                 dashed: false,
                 points: Vec::new(),
             })
@@ -175,7 +188,12 @@ pub(crate) fn charts_of_sweep(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>
                 ..Point::new(l.xs[r], y)
             }))
         })?;
-        let log = wants_log(series.iter().flat_map(|s| s.points.iter().map(|p| p.y)));
+        // Latencies span decades across a sweep: always a log axis (with a
+        // marked floor for values of 0); the others when they span over 30×.
+        let y = Axis::new(y_label, unit).scaled(
+            series.iter().flat_map(|s| s.points.iter().map(|p| p.y)),
+            unit == Unit::Seconds,
+        );
         out.push((
             stem,
             Chart::Lines(Lines {
@@ -183,15 +201,7 @@ pub(crate) fn charts_of_sweep(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>
                 ..Lines::new(
                     format!("{title} vs {} (mean ± 95% CI)", l.short_param()),
                     l.x_axis.clone(),
-                    Axis::new(
-                        if log {
-                            format!("{y_label} (log scale)")
-                        } else {
-                            y_label.to_string()
-                        },
-                        unit,
-                    )
-                    .log(log),
+                    y,
                     series,
                 )
             }),
