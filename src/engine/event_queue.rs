@@ -5,89 +5,89 @@
 //! order events come out in depends only on the keys, never on how they are
 //! stored: the run is a pure function of the scenario and seed.
 //!
-//! Two stores hold the events:
-//!
-//! - **FIFO lanes.** Most events of a simulation are "the same delay after
-//!   now": a constant network hop, a long poll's wait time, a fixed sleep.
-//!   Events scheduled at `now + d` for a fixed `d` arrive in key order, so a
-//!   plain queue per lane keeps them sorted at O(1) a push and a pop. The
-//!   caller names a lane as a *hint*; an event that would break its lane's
-//!   order (a random delay shorter than the last one) goes to the heap
-//!   instead, so correctness never depends on the hint.
-//! - **A binary min-heap** for everything else (random delays).
-//!
-//! Popping takes the smallest key among the heap's top and the lanes' fronts.
-//! Neither store allocates per event once it has grown to its working size.
+//! One binary min-heap holds every event that is due next from its store,
+//! keyed by `(time, seq)` packed into one `u128` (time in the high half), so
+//! a comparison is one wide compare, not a branch per field. Most events of a
+//! simulation are "the same delay after now" (a constant network hop, a long
+//! poll's wait time, a fixed sleep): events scheduled at `now + d` for a fixed
+//! `d` arrive in key order, so the caller may name a FIFO **lane** for them.
+//! Only a lane's front sits in the heap; the rest wait in a plain queue
+//! behind it, and popping the front moves the next one up with a single
+//! sift-down. A large fleet's thousands of pending hops thus cost the heap
+//! one entry per lane, and a pop never scans the lanes. The lane is a hint:
+//! an event that would break its lane's order (a random delay shorter than
+//! the last one) goes to the heap on its own, so correctness never depends
+//! on it. Nothing allocates per event once the stores have grown to their
+//! working size.
 
 use super::SimTime;
-use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
+/// Low bits of a key's `seq` half: 0 for an event of the heap's own, `1 + l`
+/// for the front of lane `l`. Below the counter, so they never decide an
+/// order (the counter alone is unique).
+const TAG_BITS: u32 = 4;
+const TAG_MASK: u128 = (1 << TAG_BITS) - 1;
+/// Lanes a queue may have (tags `1..=MAX_LANES`).
+const MAX_LANES: usize = (1 << TAG_BITS) - 1;
+
+#[derive(Copy, Clone)]
 struct Entry<E> {
-    time: SimTime,
-    seq: u64,
+    /// `time << 64 | seq << TAG_BITS | tag`.
+    key: u128,
     event: E,
 }
 
 impl<E> Entry<E> {
-    #[inline]
-    fn key(&self) -> (SimTime, u64) {
-        (self.time, self.seq)
+    #[inline(always)]
+    fn time(&self) -> SimTime {
+        SimTime((self.key >> 64) as u64)
     }
 }
 
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
-    /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest entry.
-    #[inline]
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.key().cmp(&self.key())
-    }
-}
-
-/// Where the next event lives.
-#[derive(Copy, Clone)]
-enum Source {
-    Heap,
-    Lane(usize),
+/// A FIFO lane: its front is in the heap, the events behind it are here.
+struct Lane<E> {
+    rest: VecDeque<Entry<E>>,
+    /// Whether the lane's front is in the heap (the lane is not empty).
+    live: bool,
+    /// Time of the lane's last event (stale once the lane is empty, and then
+    /// no later than now, so any new event keeps the order).
+    last: SimTime,
 }
 
 /// Events ordered by time, then by scheduling order.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
-    lanes: Vec<VecDeque<Entry<E>>>,
+    heap: Vec<Entry<E>>,
+    lanes: Vec<Lane<E>>,
     next_seq: u64,
     now: SimTime,
     popped: u64,
 }
 
-impl<E> Default for EventQueue<E> {
+impl<E: Copy> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> EventQueue<E> {
+impl<E: Copy> EventQueue<E> {
     /// A queue with no FIFO lanes (every event goes to the heap).
     pub fn new() -> Self {
         Self::with_lanes(0)
     }
 
-    /// A queue with `lanes` FIFO lanes, numbered `0..lanes`.
+    /// A queue with `lanes` FIFO lanes, numbered `0..lanes` (at most 15).
     pub fn with_lanes(lanes: usize) -> Self {
+        assert!(lanes <= MAX_LANES, "at most {MAX_LANES} lanes");
         EventQueue {
-            heap: BinaryHeap::with_capacity(64),
-            lanes: (0..lanes).map(|_| VecDeque::with_capacity(64)).collect(),
+            heap: Vec::with_capacity(64),
+            lanes: (0..lanes)
+                .map(|_| Lane {
+                    rest: VecDeque::with_capacity(64),
+                    live: false,
+                    last: SimTime::ZERO,
+                })
+                .collect(),
             next_seq: 0,
             now: SimTime::ZERO,
             popped: 0,
@@ -107,7 +107,7 @@ impl<E> EventQueue<E> {
     /// Events pending.
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.heap.len() + self.lanes.iter().map(VecDeque::len).sum::<usize>()
+        self.heap.len() + self.lanes.iter().map(|l| l.rest.len()).sum::<usize>()
     }
 
     #[cfg(test)]
@@ -115,52 +115,41 @@ impl<E> EventQueue<E> {
         self.len() == 0
     }
 
-    #[inline]
-    fn stamp(&mut self, at: SimTime, event: E) -> Entry<E> {
+    /// The key of an event at `at` scheduled now, with `tag` in its low bits.
+    #[inline(always)]
+    fn stamp(&mut self, at: SimTime, tag: usize) -> u128 {
         debug_assert!(at >= self.now, "event scheduled in the past");
         let seq = self.next_seq;
         self.next_seq += 1;
-        Entry {
-            time: at,
-            seq,
-            event,
-        }
+        (at.0 as u128) << 64 | (seq as u128) << TAG_BITS | tag as u128
     }
 
     /// Schedules `event` at absolute time `at`. Scheduling in the past is a
     /// model bug, caught in debug builds.
     #[inline]
     pub fn schedule(&mut self, at: SimTime, event: E) {
-        let e = self.stamp(at, event);
-        self.heap.push(e);
+        let key = self.stamp(at, 0);
+        self.push(Entry { key, event });
     }
 
     /// Schedules `event` at `at`, in FIFO lane `lane` if that keeps the lane
     /// in order (`at` no earlier than the lane's last event), else in the heap.
     /// Either way the event runs at the same point: the lane is only a faster
     /// store for events that are scheduled a fixed delay ahead.
-    #[inline]
-    pub fn schedule_fifo(&mut self, lane: usize, at: SimTime, event: E) {
-        let e = self.stamp(at, event);
-        let q = &mut self.lanes[lane];
-        if q.back().is_none_or(|b| b.time <= at) {
-            q.push_back(e);
-        } else {
-            self.heap.push(e);
-        }
-    }
-
     #[inline(always)]
-    fn next_source(&self) -> Option<(Source, SimTime)> {
-        let mut best = self.heap.peek().map(|e| (Source::Heap, e.key()));
-        for (i, q) in self.lanes.iter().enumerate() {
-            if let Some(f) = q.front() {
-                if best.is_none_or(|(_, k)| f.key() < k) {
-                    best = Some((Source::Lane(i), f.key()));
-                }
-            }
+    pub fn schedule_fifo(&mut self, lane: usize, at: SimTime, event: E) {
+        if at < self.lanes[lane].last {
+            return self.schedule(at, event);
         }
-        best.map(|(s, (t, _))| (s, t))
+        let key = self.stamp(at, lane + 1);
+        let l = &mut self.lanes[lane];
+        l.last = at;
+        if l.live {
+            l.rest.push_back(Entry { key, event });
+        } else {
+            l.live = true;
+            self.push(Entry { key, event });
+        }
     }
 
     /// Pops the next event if it happens no later than `until`, advancing now.
@@ -168,18 +157,28 @@ impl<E> EventQueue<E> {
     /// and a trip of the event through memory (seen in the profile).
     #[inline(always)]
     pub fn pop_until(&mut self, until: SimTime) -> Option<(SimTime, E)> {
-        let (src, t) = self.next_source()?;
+        let top = *self.heap.first()?;
+        let t = top.time();
         if t > until {
             return None;
         }
-        let e = match src {
-            Source::Heap => self.heap.pop(),
-            Source::Lane(i) => self.lanes[i].pop_front(),
+        let tag = (top.key & TAG_MASK) as usize;
+        let next = match tag {
+            0 => None,
+            _ => {
+                let lane = &mut self.lanes[tag - 1];
+                let next = lane.rest.pop_front();
+                lane.live = next.is_some();
+                next
+            }
+        };
+        match next {
+            Some(e) => self.sift_down(e),
+            None => self.remove_top(),
         }
-        .expect("the source just peeked holds an event");
-        self.now = e.time;
+        self.now = t;
         self.popped += 1;
-        Some((e.time, e.event))
+        Some((t, top.event))
     }
 
     /// Pops the next event if it happens strictly before `end`, advancing
@@ -199,6 +198,55 @@ impl<E> EventQueue<E> {
         if t > self.now {
             self.now = t;
         }
+    }
+
+    /// Adds `e` to the heap: a hole climbs from the bottom to its place.
+    #[inline(always)]
+    fn push(&mut self, e: Entry<E>) {
+        let mut pos = self.heap.len();
+        self.heap.push(e);
+        let heap = &mut self.heap[..];
+        while pos > 0 {
+            let parent = (pos - 1) / 2;
+            if heap[parent].key <= e.key {
+                break;
+            }
+            heap[pos] = heap[parent];
+            pos = parent;
+        }
+        heap[pos] = e;
+    }
+
+    /// Removes the root: the last entry sinks from the top.
+    #[inline(always)]
+    fn remove_top(&mut self) {
+        let last = self.heap.pop().expect("the root was just read");
+        if !self.heap.is_empty() {
+            self.sift_down(last);
+        }
+    }
+
+    /// Replaces the root with `e` and lets it sink to its place.
+    #[inline(always)]
+    fn sift_down(&mut self, e: Entry<E>) {
+        let heap = &mut self.heap[..];
+        let n = heap.len();
+        let mut pos = 0;
+        loop {
+            let mut child = 2 * pos + 1;
+            if child >= n {
+                break;
+            }
+            if child + 1 < n && heap[child + 1].key < heap[child].key {
+                child += 1;
+            }
+            if e.key <= heap[child].key {
+                break;
+            }
+            heap[pos] = heap[child];
+            pos = child;
+        }
+        heap[pos] = e;
     }
 }
 

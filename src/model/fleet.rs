@@ -145,6 +145,12 @@ impl Fleet {
     /// Node holding the oldest visible message among up nodes.
     #[inline]
     pub(crate) fn oldest_node(&self) -> Option<NodeId> {
+        if self.visible_up == 0 {
+            // Nothing visible on an up node (every up leaf is NONE: a node
+            // with visible messages has a live top): the common answer of a
+            // long poll's last look, without a scan.
+            return None;
+        }
         if self.size <= SCAN_LEAVES {
             // Small fleet: scanning the leaves beats keeping the levels above.
             let leaves = &self.tree[self.size..self.size + self.nodes.len()];

@@ -126,11 +126,41 @@ struct Series<'s> {
     first: u64,
     pending: VecDeque<Bucket>,
     sink: &'s mut dyn BucketSink,
+    /// The bucket the last call landed in: `[cur_start, cur_end)` is at
+    /// `pending[cur]`. Nearly every call is for the current bucket, which
+    /// this answers with two comparisons instead of a division and a walk
+    /// of the deque (an empty range until the first call).
+    cur_start: u64,
+    cur_end: u64,
+    cur: usize,
 }
 
-impl Series<'_> {
-    #[inline]
+impl<'s> Series<'s> {
+    fn new(width: SimTime, sink: &'s mut dyn BucketSink) -> Series<'s> {
+        Series {
+            width: width.micros(),
+            first: 0,
+            pending: VecDeque::new(),
+            sink,
+            cur_start: 0,
+            cur_end: 0,
+            cur: 0,
+        }
+    }
+
+    #[inline(always)]
     fn at(&mut self, now: SimTime) -> &mut Bucket {
+        let t = now.micros();
+        if t >= self.cur_start && t < self.cur_end {
+            return &mut self.pending[self.cur];
+        }
+        self.at_slow(now)
+    }
+
+    /// `at` for a bucket other than the last one used: opens buckets up to
+    /// it, hands on those two places behind, and caches it.
+    #[inline(never)]
+    fn at_slow(&mut self, now: SimTime) -> &mut Bucket {
         let i = now.micros() / self.width;
         assert!(
             i >= self.first,
@@ -148,7 +178,10 @@ impl Series<'_> {
             self.sink.bucket(&b);
             self.first += 1;
         }
-        &mut self.pending[(i - self.first) as usize]
+        self.cur = (i - self.first) as usize;
+        self.cur_start = i * self.width;
+        self.cur_end = self.cur_start.saturating_add(self.width);
+        &mut self.pending[self.cur]
     }
 }
 
@@ -194,12 +227,7 @@ impl<'s> Recorder<'s> {
             latency_sum_us: 0,
             latency_min_us: u64::MAX,
             latency_max_us: 0,
-            series: sink.map(|sink| Series {
-                width: bucket_width.micros(),
-                first: 0,
-                pending: VecDeque::new(),
-                sink,
-            }),
+            series: sink.map(|sink| Series::new(bucket_width, sink)),
             by_depth: Vec::new(),
             cw: None,
         }
@@ -238,6 +266,8 @@ impl<'s> Recorder<'s> {
                 }
                 s.first += 1;
             }
+            // Nothing is pending any more: forget the cached bucket.
+            s.cur_end = s.cur_start;
         }
     }
 
@@ -612,6 +642,36 @@ mod tests {
         assert_eq!(sent, [1, 2, 3, 0, 0, 0, 0, 0, 0, 4]);
         assert_eq!(out[0].visible, 7);
         assert!(out.iter().enumerate().all(|(i, b)| b.start == s(i as f64)));
+    }
+
+    /// The cached current bucket stays right when older buckets leave the
+    /// deque under it and when a tick writes the bucket before it.
+    #[test]
+    fn cached_bucket_follows_the_series() {
+        let s = |secs: f64| SimTime((secs * 1e6) as u64);
+        let mut out: Vec<Bucket> = Vec::new();
+        {
+            let mut rec = Recorder::new(SimTime::ZERO, s(1.0), Some(&mut out));
+            let visible = |v| Levels {
+                visible: v,
+                ..Levels::default()
+            };
+            rec.sent(s(0.5), 1, false, 1);
+            rec.sent(s(0.999_999), 1, false, 1);
+            rec.sent(s(1.0), 10, false, 1);
+            rec.levels(s(0.0), visible(5));
+            rec.sent(s(1.5), 10, false, 1);
+            rec.sent(s(2.0), 100, false, 1);
+            rec.sent(s(2.5), 100, false, 1);
+            rec.levels(s(1.0), visible(6));
+            rec.sent(s(2.7), 100, false, 1);
+            rec.sent(s(4.2), 1000, false, 1);
+            rec.finish_series(5);
+        }
+        let sent: Vec<u64> = out.iter().map(|b| b.messages_sent).collect();
+        assert_eq!(sent, [2, 20, 300, 0, 1000]);
+        let visible: Vec<u64> = out.iter().map(|b| b.visible).collect();
+        assert_eq!(visible, [5, 6, 0, 0, 0]);
     }
 
     /// The exact sample quantile the histogram approximates: the smallest
