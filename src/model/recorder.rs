@@ -656,16 +656,16 @@ mod tests {
                 visible: v,
                 ..Levels::default()
             };
-            rec.sent(s(0.5), 1, false, 1);
-            rec.sent(s(0.999_999), 1, false, 1);
-            rec.sent(s(1.0), 10, false, 1);
+            rec.sent(s(0.5), 1, 1, false, 1);
+            rec.sent(s(0.999_999), 1, 1, false, 1);
+            rec.sent(s(1.0), 10, 10, false, 1);
             rec.levels(s(0.0), visible(5));
-            rec.sent(s(1.5), 10, false, 1);
-            rec.sent(s(2.0), 100, false, 1);
-            rec.sent(s(2.5), 100, false, 1);
+            rec.sent(s(1.5), 10, 10, false, 1);
+            rec.sent(s(2.0), 100, 100, false, 1);
+            rec.sent(s(2.5), 100, 100, false, 1);
             rec.levels(s(1.0), visible(6));
-            rec.sent(s(2.7), 100, false, 1);
-            rec.sent(s(4.2), 1000, false, 1);
+            rec.sent(s(2.7), 100, 100, false, 1);
+            rec.sent(s(4.2), 1000, 1000, false, 1);
             rec.finish_series(5);
         }
         let sent: Vec<u64> = out.iter().map(|b| b.messages_sent).collect();

@@ -54,11 +54,12 @@ fn every_run_chart_is_a_valid_png_and_svg_with_its_text() {
     for (stem, title, axis) in RUN_CHARTS {
         let png = std::fs::read(out.join(format!("charts/{stem}.png"))).unwrap();
         let (w, h, rgb) = decode_png(&png);
-        // The depth chart keeps its author's size.
-        let size = if stem == "false_empty_by_depth" {
-            (900, 560)
-        } else {
-            (960, 600)
+        // The depth chart keeps its author's size; the cost chart stacks two
+        // panels (per million delivered, per 30 days), 340 px each.
+        let size = match stem {
+            "false_empty_by_depth" => (900, 560),
+            "cost" => (960, 740),
+            _ => (960, 600),
         };
         assert_eq!((w, h), size, "{stem}.png size");
         // The title band (top 45 px) holds dark text pixels, not a blank canvas.
