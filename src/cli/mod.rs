@@ -102,6 +102,9 @@ impl ScenarioArgs {
         for w in crate::scenario::cloudwatch::warnings(&resolved) {
             eprintln!("warning: {w}");
         }
+        for n in crate::scenario::overrides::notes(&resolved) {
+            eprintln!("note: {}", terminal_safe(&n));
+        }
         Ok((sc, resolved))
     }
 }

@@ -38,6 +38,7 @@ pub(crate) const OWNED: &[&str] = &[
     "false_empty_by_depth.csv",
     "shard.txt",
     "charts",
+    "slo.toml",
 ];
 
 /// Files that mark a folder as one sqs-sim wrote.

@@ -5,6 +5,7 @@
 //! every chart — from those CSVs alone, so `run`, `merge` and `plot` produce
 //! the same bytes.
 
+pub(crate) mod advice;
 pub(crate) mod aggregate;
 pub(crate) mod atomic;
 pub(crate) mod charts;
@@ -18,10 +19,12 @@ pub(crate) mod shard;
 pub(crate) mod summary;
 pub(crate) mod table;
 pub(crate) mod timeseries;
+pub(crate) mod warnings;
 
 pub(crate) use keyed::Keys;
 pub(crate) use summary::{Metric, SummaryRow};
 
+use crate::scenario::slo::Slo;
 use aggregate::Aggregate;
 use anyhow::Context;
 use atomic::{Content, OutputSet};
@@ -84,13 +87,18 @@ impl RunCsvs {
     pub(crate) fn complete(
         &self,
         formats: &[ImageFormat],
+        slo: Option<&Slo>,
     ) -> anyhow::Result<(OutputSet, Vec<Aggregate>)> {
         let mut set = OutputSet::new();
         self.add_to(&mut set);
         let aggregates = aggregate::from_summary(&self.summary)?;
         let aggregate = aggregate::to_csv(&aggregates)?;
-        let inputs =
+        let mut inputs =
             charts::Inputs::parse(&aggregate, &self.timeseries, &self.latency_cdf, &self.depth)?;
+        inputs.slo = slo.cloned();
+        if let Some(slo) = slo {
+            set.add(crate::scenario::slo::FILE, slo.to_toml().into_bytes());
+        }
         set.add("aggregate.csv", aggregate);
         for (name, bytes) in charts::render_all(&inputs, formats)? {
             set.add(Path::new("charts").join(name), bytes);

@@ -67,6 +67,36 @@ pub(crate) fn find(variant: &str, applied: &[(String, String, Value)]) -> Vec<Ov
     out
 }
 
+/// The one-line notes of `resolved`'s overrides: one per key, variant and
+/// layer, with every value the later layer gave (a sweep gives one per point).
+pub fn notes(resolved: &[super::Resolved]) -> Vec<String> {
+    let mut seen: Vec<(&Overridden, Vec<&str>)> = Vec::new();
+    for o in resolved.iter().flat_map(|r| &r.overridden) {
+        let same = |s: &&mut (&Overridden, Vec<&str>)| {
+            s.0.key == o.key
+                && s.0.variant == o.variant
+                && s.0.earlier == o.earlier
+                && s.0.later == o.later
+        };
+        match seen.iter_mut().find(same) {
+            Some((_, values)) if !values.contains(&o.later_value.as_str()) => {
+                values.push(&o.later_value)
+            }
+            Some(_) => {}
+            None => seen.push((o, vec![&o.later_value])),
+        }
+    }
+    seen.into_iter()
+        .map(|(o, values)| {
+            Overridden {
+                later_value: values.join(", "),
+                ..o.clone()
+            }
+            .to_string()
+        })
+        .collect()
+}
+
 /// One issue for a sweep point that breaks variants which are valid without
 /// it: the sweep's key and value are the root cause, so the error names
 /// them (the variants' own problems follow, grouped when they are the same).

@@ -47,6 +47,43 @@ impl fmt::Display for Slo {
     }
 }
 
+/// The name of the file a results folder keeps its objective in, so that
+/// `plot` and `merge` judge and draw the same advice.
+pub const FILE: &str = "slo.toml";
+
+impl Slo {
+    /// As a scenario's `[slo]` table (what [`Slo::from_toml`] reads).
+    pub fn to_toml(&self) -> String {
+        let t =
+            crate::scenario::schema::write::table(&crate::scenario::schema::slo::SLO.keys, self);
+        let mut doc = Table::new();
+        doc.insert("slo".into(), Value::Table(t));
+        doc.to_string()
+    }
+
+    /// Reads what [`Slo::to_toml`] wrote, with the scenario's ranges.
+    pub fn from_toml(text: &str) -> Result<Slo, String> {
+        let doc: Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| e.message().to_string())?;
+        let mut r = crate::scenario::schema::read::Reader {
+            issues: Vec::new(),
+            dir: std::path::Path::new("."),
+        };
+        let nothing = crate::scenario::schema::top::blank();
+        let slo = r.table(
+            &crate::scenario::schema::slo::SLO,
+            &doc,
+            &nothing,
+            Slo::default(),
+        );
+        match r.issues.first() {
+            None => Ok(slo),
+            Some(i) => Err(format!("`{}`: {}", i.path, i.message)),
+        }
+    }
+}
+
 /// A share as a percentage, without trailing zeros: `1%`, `0.5%`.
 pub fn percent(share: f64) -> String {
     let p = format!("{:.4}", share * 100.0);
@@ -130,6 +167,18 @@ mod tests {
             let e = parse_flag(bad).unwrap_err();
             assert!(e.contains(says), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn an_slo_round_trips_through_its_file() {
+        let slo = Slo {
+            latency_p50: Some(SimTime::from_millis(250)),
+            latency_p99: Some(SimTime::from_secs(1)),
+            max_unreceived_share: 0.02,
+            ..Slo::default()
+        };
+        assert_eq!(Slo::from_toml(&slo.to_toml()), Ok(slo));
+        assert!(Slo::from_toml("[slo]\nlatency_p99 = \"-1s\"").is_err());
     }
 
     #[test]

@@ -20,9 +20,14 @@ pub fn merge(dirs: &[PathBuf], out: &Path, formats: &[ImageFormat]) -> Result<()
         .iter()
         .map(|d| read_shard(d))
         .collect::<Result<Vec<_>>>()?;
+    // Every shard of a study keeps the same objective: the first one's.
+    let slo = match dirs.first() {
+        Some(d) => charts::read_slo(d).map_err(|e| Error::Usage(format!("{e:#}")))?,
+        None => None,
+    };
     let staging = claim(&out)?;
     let csvs = shard::merge(parts, &staging.path("")).map_err(Error::Usage)?;
-    let (set, _) = csvs.complete(formats)?;
+    let (set, _) = csvs.complete(formats, slo.as_ref())?;
     set.commit(&staging, &|n| folder::OWNED.contains(&n))?;
     Ok(())
 }

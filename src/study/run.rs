@@ -10,6 +10,8 @@
 
 use super::{check_out, claim, shard, Study};
 use crate::error::{Error, Result};
+use crate::model::Dist;
+use crate::report::advice::{self, Advice};
 use crate::report::aggregate::Aggregate;
 use crate::report::atomic::OutputSet;
 use crate::report::charts::ImageFormat;
@@ -18,6 +20,7 @@ use crate::report::keyed::{self, Labelled, RowWriter};
 use crate::report::latency_cdf::{self, CdfPoint};
 use crate::report::shard::Shard;
 use crate::report::timeseries::{self, Part, PartWriter};
+use crate::report::warnings::{self, Warning};
 use crate::report::{depth, table, RunCsvs, SummaryRow};
 use crate::runner::{self, Job, Settings};
 use std::fmt;
@@ -48,6 +51,12 @@ pub struct Finished {
     /// shard (its folder holds only the per-run CSVs).
     pub aggregates: Option<Vec<Aggregate>>,
     pub stats: RunStats,
+    /// What the reader should know before trusting the figures (empty for
+    /// a shard), one per configuration and kind, as `summary.csv` records them.
+    pub warnings: Vec<Warning>,
+    /// With an objective (`[slo]`, `--slo`): the cheapest configuration
+    /// that meets it, and why the others do not (`None` for a shard).
+    pub advice: Option<Advice>,
 }
 
 impl Finished {
@@ -102,23 +111,39 @@ pub fn run(study: &Study, o: &Output) -> Result<Finished> {
     // runs stream their CSVs into its staging folder.
     let staging = claim(&out)?;
     let (csvs, stats) = run_slice(study, slice.clone(), o, &staging)?;
-    let (set, aggregates) = match o.shard {
+    let overridden: Vec<_> = study
+        .configs
+        .iter()
+        .flat_map(|c| c.overridden.clone())
+        .collect();
+    let (set, aggregates, warnings) = match o.shard {
         None => {
-            let (set, aggregates) = csvs.complete(&o.formats)?;
-            (set, Some(aggregates))
+            let (set, aggregates) = csvs.complete(&o.formats, study.slo.as_ref())?;
+            // Read before the commit moves the staged summary.
+            let warnings = warnings::from_summary(&csvs.summary, &overridden)?;
+            (set, Some(aggregates), warnings)
         }
         Some(s) => {
             let mut set = OutputSet::new();
             csvs.add_to(&mut set);
+            if let Some(slo) = &study.slo {
+                set.add(crate::scenario::slo::FILE, slo.to_toml().into_bytes());
+            }
             shard::add_manifest(&mut set, study, s, slice, total, &csvs)?;
-            (set, None)
+            (set, None, Vec::new())
         }
     };
     set.commit(&staging, &|n| folder::OWNED.contains(&n))?;
+    let advice = match (&aggregates, &study.slo) {
+        (Some(a), Some(slo)) => Some(advice::judge(a, slo)),
+        _ => None,
+    };
     Ok(Finished {
         out,
         aggregates,
         stats,
+        warnings,
+        advice,
     })
 }
 
@@ -198,7 +223,9 @@ impl<'a> Streams<'a> {
             config.variant, job.replication
         );
         runner::check_finished(&what, &result, self.study.max_events)?;
-        let row = SummaryRow::new(&config.variant, job.replication, job.seed, &result);
+        let mut row = SummaryRow::new(&config.variant, job.replication, job.seed, &result);
+        let network_zero = matches!(config.config.network, Dist::Constant(d) if d == 0.0);
+        row.warnings = warnings::run_codes(&row, network_zero, &config.overridden);
         self.summary.write(point, &row)?;
         self.parts.extend(part);
         if job.timeseries {
