@@ -9,6 +9,7 @@ pub(crate) mod bars;
 pub(crate) mod canvas;
 pub(crate) mod compare;
 pub(crate) mod false_empty_depth;
+pub(crate) mod labels;
 pub(crate) mod lines;
 pub(crate) mod run_charts;
 pub(crate) mod style;
