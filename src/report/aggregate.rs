@@ -360,7 +360,11 @@ mod tests {
         assert!(
             lines[0].starts_with("param,variant,replications,sim_seconds_mean,sim_seconds_ci95,")
         );
-        assert!(lines[0].ends_with(",duplicates_delivered_mean,duplicates_delivered_ci95"));
+        assert!(lines[0]
+            .ends_with(",backlog_growth_last_quarter_mean,backlog_growth_last_quarter_ci95"));
+        // Read back as `plot` reads it: the same aggregates.
+        let table = keyed::Table::parse(csv.as_bytes(), "aggregate.csv").unwrap();
+        assert_eq!(from_table(&table).unwrap(), aggs);
         // Variant a has no latency p50: two empty cells.
         let cells: Vec<&str> = lines[2].split(',').collect();
         let p50 = 3 + 2 * Metric::LatencyP50S as usize;

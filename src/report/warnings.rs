@@ -179,7 +179,7 @@ fn warnings_of(t: &Tally, overridden: &[Overridden]) -> Vec<Warning> {
                 format!(
                     "the queue did not keep up{}: {} of the messages sent were never received \
                      by the end, and the backlog grew by {:.0} messages over the last quarter \
-                     of the run (means); more consumers, larger batches or longer polls help",
+                     of the run (means)",
                     in_runs(*k),
                     crate::scenario::slo::percent(t.unreceived_sum / n),
                     t.growth_sum / n

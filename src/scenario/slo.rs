@@ -84,11 +84,22 @@ impl Slo {
     }
 }
 
-/// A share as a percentage, without trailing zeros: `1%`, `0.5%`.
+/// A share as a percentage, to two or three significant figures and without
+/// trailing zeros: `58%`, `7.5%`, `1%`, `0.05%`.
 pub fn percent(share: f64) -> String {
-    let p = format!("{:.4}", share * 100.0);
-    let p = p.trim_end_matches('0').trim_end_matches('.');
-    format!("{p}%")
+    let p = share * 100.0;
+    let digits = match p.abs() {
+        x if x >= 10.0 => 0,
+        x if x >= 1.0 => 1,
+        _ => 2,
+    };
+    let text = format!("{p:.digits$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    format!("{text}%")
 }
 
 /// The `[slo]` keys `--slo` sets: `p99<1s,p50<200ms,unreceived<1%`. Each
@@ -189,5 +200,7 @@ mod tests {
             ..Slo::default()
         };
         assert_eq!(slo.to_string(), "p99 ≤ 1s, unreceived ≤ 0.5%");
+        let shown: Vec<String> = [0.748623, 0.075, 0.01, 0.0005, 0.0].map(percent).into();
+        assert_eq!(shown, ["75%", "7.5%", "1%", "0.05%", "0%"]);
     }
 }

@@ -55,9 +55,9 @@ fn cmd(args: &[&str], sc: &Path, out: &Path) -> assert_cmd::assert::Assert {
 fn warnings_column(out: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     let mut r = csv::Reader::from_reader(text.as_bytes());
-    assert_eq!(r.headers().unwrap().iter().last(), Some("warnings"));
+    assert_eq!(r.headers().unwrap().iter().next_back(), Some("warnings"));
     r.records()
-        .map(|x| x.unwrap().iter().last().unwrap().to_string())
+        .map(|x| x.unwrap().iter().next_back().unwrap().to_string())
         .collect()
 }
 
