@@ -119,8 +119,7 @@ fn reference(variant: &str, duration: &str) -> model::ModelConfig {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/reference-load.toml");
     let ov = Overrides {
         sets: vec![format!("duration={duration}")],
-        seed: None,
-        replications: None,
+        ..Overrides::default()
     };
     let sc = Scenario::load(&path, &ov).expect("reference scenario loads");
     sc.resolve()

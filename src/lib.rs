@@ -59,10 +59,12 @@ pub mod testing;
 
 pub use error::{Error, Result};
 pub use model::{run, ModelConfig, RunOptions, RunResult};
+pub use report::advice::{Advice, Candidate, Reason};
 pub use report::aggregate::{Aggregate, Estimate};
 pub use report::charts::canvas::ImageFormat;
 pub use report::shard::Shard;
 pub use report::summary::Metric;
+pub use report::warnings::{Code, Warning};
 pub use scenario::guard::Limits;
 pub use scenario::{Overrides, Resolved, Scenario, ScenarioError};
 pub use study::{merge, plot, Axis, Finished, Output, RunStats, Study};

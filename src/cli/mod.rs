@@ -73,10 +73,16 @@ pub(crate) struct ScenarioArgs {
 
 impl ScenarioArgs {
     pub(crate) fn load(&self) -> Result<Scenario> {
+        self.load_with_slo(None)
+    }
+
+    /// As [`ScenarioArgs::load`], with `--slo` over the file's `[slo]`.
+    pub(crate) fn load_with_slo(&self, slo: Option<&str>) -> Result<Scenario> {
         let ov = Overrides {
             sets: self.set.clone(),
             seed: self.seed,
             replications: self.replications,
+            slo: slo.map(str::to_string),
         };
         Ok(Scenario::load(&self.scenario, &ov)?)
     }
@@ -96,6 +102,9 @@ impl ScenarioArgs {
         let resolved = crate::study::resolve(&sc, self.limits())?;
         for w in crate::scenario::cloudwatch::warnings(&resolved) {
             eprintln!("warning: {w}");
+        }
+        for n in crate::scenario::overrides::notes(&resolved) {
+            eprintln!("note: {}", terminal_safe(&n));
         }
         Ok((sc, resolved))
     }

@@ -5,6 +5,7 @@ use super::format_flag::ChartArgs;
 use super::stdout::{self, outln};
 use crate::error::Result;
 use crate::report::shard::Shard;
+use crate::report::warnings::Code;
 use crate::study::{self, Study};
 use clap::Args;
 use std::path::PathBuf;
@@ -44,6 +45,9 @@ impl OutputArgs {
             shard: self.shard,
             command: super::command_line::results_command(),
         };
+        for n in study.notes() {
+            eprintln!("note: {}", stdout::terminal_safe(&n, false));
+        }
         let done = study::run(study, &o)?;
         if !self.quiet {
             eprintln!("{}", done.stats);
@@ -63,6 +67,15 @@ impl OutputArgs {
         }
         outln!()?;
         stdout::print(&table)?;
+        outln!("latency: from the SendMessage call to the consumer holding the message (first receive); USD / M delivered: per million messages delivered")?;
+        if let Some(advice) = &done.advice {
+            outln!()?;
+            stdout::print(&advice.to_text())?;
+        }
+        // Overrides were noted before the runs.
+        for w in done.warnings.iter().filter(|w| w.code != Code::Overridden) {
+            eprintln!("warning: {}", stdout::terminal_safe(&w.to_string(), false));
+        }
         outln!()?;
         outln!("results written to {}", done.out.display())
     }

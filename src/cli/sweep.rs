@@ -20,12 +20,17 @@ pub(crate) struct SweepArgs {
     /// Comma-separated values of the matching --param, e.g. 0s,1s,5s,20s.
     #[arg(long = "values", value_name = "V1,V2,…")]
     pub(crate) values: Vec<String>,
+    /// The objective the advice judges each point by, e.g. 'p99<1s' or
+    /// 'p99<1s,p50<200ms,unreceived<1%' (over the scenario's [slo]): the
+    /// cheapest point that meets it is named.
+    #[arg(long, value_name = "BOUNDS")]
+    pub(crate) slo: Option<String>,
     #[command(flatten)]
     pub(crate) output: OutputArgs,
 }
 
 pub(crate) fn sweep(a: SweepArgs) -> Result<()> {
-    let sc = a.scenario.load()?;
+    let sc = a.scenario.load_with_slo(a.slo.as_deref())?;
     let (axes, name) = if !a.params.is_empty() || !a.values.is_empty() {
         (axes_from_flags(&a)?, format!("{}-sweep", sc.name))
     } else if let Some(axes) = scenario_axes(&sc) {

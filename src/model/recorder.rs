@@ -51,6 +51,12 @@ pub struct Counters {
     /// First deliveries of the second copy of a message (a producer's retry
     /// stored twice: standard queues).
     pub duplicates_delivered: u64,
+    /// Messages sent in the last quarter of the measured window (see
+    /// [`Recorder::watch_tail`]): with the next count, whether the backlog
+    /// still grew at the end of the run.
+    pub tail_messages_sent: u64,
+    /// First deliveries (latency samples) in the last quarter.
+    pub tail_first_receives: u64,
 }
 
 impl Counters {
@@ -191,6 +197,8 @@ pub(crate) const DEPTH_CAP: usize = 4096;
 
 pub(crate) struct Recorder<'s> {
     warmup: SimTime,
+    /// Where the last quarter of the measured window starts (`MAX`: not watched).
+    tail_from: SimTime,
     counters: Counters,
     latency: Histogram<u64>,
     latency_sum_us: u128,
@@ -221,6 +229,7 @@ impl<'s> Recorder<'s> {
     ) -> Recorder<'s> {
         Recorder {
             warmup,
+            tail_from: SimTime::MAX,
             counters: Counters::default(),
             // Up to ~1.2 years in µs at 3 significant figures; longer saturates.
             latency: Histogram::new_with_bounds(1, 1 << 45, 3).expect("valid histogram bounds"),
@@ -272,6 +281,12 @@ impl<'s> Recorder<'s> {
     }
 
     /// Messages already in the queue at t = 0: sent, but by no request.
+    /// Counts sends and first deliveries from `from` on as well: the
+    /// "did not keep up" warning compares them over the run's last quarter.
+    pub(crate) fn watch_tail(&mut self, from: SimTime) {
+        self.tail_from = from.max(self.warmup);
+    }
+
     pub(crate) fn initial(&mut self, messages: u64) {
         if let Some(b) = self.bucket(SimTime::ZERO) {
             b.messages_sent += messages;
@@ -312,6 +327,9 @@ impl<'s> Recorder<'s> {
                 c.send_message_requests += 1;
             }
             c.billable_requests += billable;
+            if now >= self.tail_from {
+                c.tail_messages_sent += messages;
+            }
         }
     }
 
@@ -403,6 +421,9 @@ impl<'s> Recorder<'s> {
     pub(crate) fn latency(&mut self, now: SimTime, sent: SimTime) {
         if !self.measured(now) {
             return;
+        }
+        if now >= self.tail_from {
+            self.counters.tail_first_receives += 1;
         }
         let us = (now - sent).micros();
         self.latency.saturating_record(us);

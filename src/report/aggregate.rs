@@ -122,6 +122,55 @@ pub(crate) fn from_summary(summary: &Content) -> anyhow::Result<Vec<Aggregate>> 
     Ok(groups.into_iter().map(Group::estimate).collect())
 }
 
+/// The rows of an `aggregate.csv` read back (as [`to_csv`] wrote them):
+/// what `plot` and the trade-off chart judge the SLO advice on.
+pub(crate) fn from_table(t: &super::keyed::Table) -> anyhow::Result<Vec<Aggregate>> {
+    let reps = t.col("replications")?;
+    let cols: Vec<(usize, usize)> = Metric::ALL
+        .iter()
+        .map(|m| Ok((t.col(&m.mean_column())?, t.col(&m.ci95_column())?)))
+        .collect::<anyhow::Result<_>>()?;
+    (0..t.rows.len())
+        .map(|i| {
+            let keys = t.header[..reps]
+                .iter()
+                .zip(t.rows[i].iter())
+                .map(|(h, c)| (h.clone(), c.to_string()))
+                .collect();
+            let mut stats = [None; Metric::COUNT];
+            for (s, &(m, c)) in stats.iter_mut().zip(&cols) {
+                if let Some(mean) = t.opt_num(i, m)? {
+                    *s = Some(Estimate {
+                        mean,
+                        ci95: t.opt_num(i, c)?.unwrap_or(0.0),
+                    });
+                }
+            }
+            Ok(Aggregate {
+                keys,
+                replications: t.num(i, reps)? as usize,
+                stats,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+impl Aggregate {
+    /// An aggregate with no figures yet (for tests of what reads them).
+    pub(crate) fn for_test(keys: Keys, replications: usize) -> Aggregate {
+        Aggregate {
+            keys,
+            replications,
+            stats: [None; Metric::COUNT],
+        }
+    }
+
+    pub(crate) fn set(&mut self, m: Metric, mean: f64, ci95: f64) {
+        self.stats[m as usize] = Some(Estimate { mean, ci95 });
+    }
+}
+
 /// The running sums of one row of `aggregate.csv`.
 struct Group {
     keys: Keys,
@@ -311,7 +360,11 @@ mod tests {
         assert!(
             lines[0].starts_with("param,variant,replications,sim_seconds_mean,sim_seconds_ci95,")
         );
-        assert!(lines[0].ends_with(",cost_usd_per_30d_mean,cost_usd_per_30d_ci95"));
+        assert!(lines[0]
+            .ends_with(",backlog_growth_last_quarter_mean,backlog_growth_last_quarter_ci95"));
+        // Read back as `plot` reads it: the same aggregates.
+        let table = keyed::Table::parse(csv.as_bytes(), "aggregate.csv").unwrap();
+        assert_eq!(from_table(&table).unwrap(), aggs);
         // Variant a has no latency p50: two empty cells.
         let cells: Vec<&str> = lines[2].split(',').collect();
         let p50 = 3 + 2 * Metric::LatencyP50S as usize;

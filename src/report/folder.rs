@@ -42,6 +42,7 @@ pub(crate) const OWNED: &[&str] = &[
     "report.html",
     "scenario.toml",
     "command.txt",
+    "slo.toml",
 ];
 
 /// Files that mark a folder as one sqs-sim wrote.

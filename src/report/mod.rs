@@ -5,6 +5,7 @@
 //! every chart — from those CSVs alone, so `run`, `merge` and `plot` produce
 //! the same bytes.
 
+pub(crate) mod advice;
 pub(crate) mod aggregate;
 pub(crate) mod atomic;
 pub(crate) mod charts;
@@ -20,10 +21,12 @@ pub(crate) mod shard;
 pub(crate) mod summary;
 pub(crate) mod table;
 pub(crate) mod timeseries;
+pub(crate) mod warnings;
 
 pub(crate) use keyed::Keys;
 pub(crate) use summary::{Metric, SummaryRow};
 
+use crate::scenario::slo::Slo;
 use aggregate::Aggregate;
 use anyhow::Context;
 use atomic::{Content, OutputSet};
@@ -87,20 +90,26 @@ impl RunCsvs {
 
     /// The whole results folder: these CSVs, `aggregate.csv` computed from
     /// `summary.csv`, the charts in each of `formats` (none: no charts),
-    /// `report.html` with `about`'s files; and the aggregates, for the
+    /// `slo.toml` when an SLO was given, `report.html` (with the `warnings`
+    /// and the SLO's advice) with `about`'s files; and the aggregates, for the
     /// terminal table.
     pub(crate) fn complete(
         &self,
         formats: &[ImageFormat],
         about: &page::About,
-        extra: &page::ReportInputs,
+        slo: Option<&Slo>,
+        warnings: &[warnings::Warning],
     ) -> anyhow::Result<(OutputSet, Vec<Aggregate>)> {
         let mut set = OutputSet::new();
         self.add_to(&mut set);
         let aggregates = aggregate::from_summary(&self.summary)?;
         let aggregate = aggregate::to_csv(&aggregates)?;
-        let inputs =
+        let mut inputs =
             charts::Inputs::parse(&aggregate, &self.timeseries, &self.latency_cdf, &self.depth)?;
+        inputs.slo = slo.cloned();
+        if let Some(slo) = slo {
+            set.add(crate::scenario::slo::FILE, slo.to_toml().into_bytes());
+        }
         set.add("aggregate.csv", aggregate);
         let drawn = charts::render_all(&inputs, formats)?;
         let summary = read_summary(&self.summary)?;
@@ -109,7 +118,7 @@ impl RunCsvs {
             aggregates: &aggregates,
             summary: &summary,
             charts: (!formats.is_empty()).then(|| page::charts_of(drawn.inline)),
-            inputs: extra,
+            inputs: &page::ReportInputs::new(warnings, slo, &aggregates),
         };
         set.add(page::NAME, page.render()?);
         about.add_to(&mut set);

@@ -86,6 +86,33 @@ pub(crate) struct ReportInputs {
     pub(crate) advice: Option<Advice>,
 }
 
+impl ReportInputs {
+    /// The page's view of the run's `warnings` and, with an `slo`, of the
+    /// advice judged on `aggregates` (the terminal prints the same text).
+    pub(crate) fn new(
+        warnings: &[crate::report::warnings::Warning],
+        slo: Option<&crate::scenario::slo::Slo>,
+        aggregates: &[crate::report::aggregate::Aggregate],
+    ) -> ReportInputs {
+        let advice = slo.map(|slo| {
+            let text = crate::report::advice::judge(aggregates, slo).to_text();
+            let mut answer = String::new();
+            let mut details = Vec::new();
+            for line in text.lines() {
+                match line.strip_prefix("answer: ") {
+                    Some(a) if answer.is_empty() => answer = a.to_string(),
+                    _ => details.push(line.trim().to_string()),
+                }
+            }
+            Advice { answer, details }
+        });
+        ReportInputs {
+            warnings: warnings.iter().map(ToString::to_string).collect(),
+            advice,
+        }
+    }
+}
+
 /// The SLO answer as the page shows it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub(crate) struct Advice {

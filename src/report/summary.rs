@@ -18,12 +18,14 @@ macro_rules! summary_columns {
     (
         keys { $( $(#[$key_doc:meta])* $key:ident: $key_ty:ty, )* }
         metrics { $( $(#[$doc:meta])* $variant:ident => $field:ident: $ty:ty, )* }
+        notes { $( $(#[$note_doc:meta])* $note:ident: $note_ty:ty, )* }
     ) => {
         /// One row of `summary.csv`; fields in column order.
         #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
         pub(crate) struct SummaryRow {
             $( $(#[$key_doc])* pub(crate) $key: $key_ty, )*
             $( $(#[$doc])* pub(crate) $field: $ty, )*
+            $( $(#[$note_doc])* pub(crate) $note: $note_ty, )*
         }
 
         /// A numeric column of `summary.csv`: what `aggregate.csv`, the
@@ -129,6 +131,17 @@ summary_columns! {
         /// The SQS bill at the window's rate for 30 days: the free tier taken
         /// off the month, the rest priced by `pricing.tiers`.
         CostUsdPer30d => cost_usd_per_30d: f64,
+        /// Messages sent in the measured window less first deliveries in it,
+        /// over messages sent (0 when a backlog from before drained; empty
+        /// when none was sent): the share the consumers did not take.
+        UnreceivedShare => unreceived_share: Option<f64>,
+        /// Messages sent less first deliveries over the window's last
+        /// quarter: how much the backlog of unreceived messages grew there.
+        BacklogGrowthLastQuarter => backlog_growth_last_quarter: f64,
+    }
+    notes {
+        /// The run's warnings (`report/warnings.rs`): codes separated by `;`.
+        warnings: String,
     }
 }
 
@@ -222,6 +235,11 @@ impl SummaryRow {
             deduplicated: c.deduplicated,
             duplicates_delivered: c.duplicates_delivered,
             cost_usd_per_30d: r.cost_usd_per_30d,
+            unreceived_share: (c.messages_sent > 0).then(|| {
+                c.messages_sent.saturating_sub(r.latency.count) as f64 / c.messages_sent as f64
+            }),
+            backlog_growth_last_quarter: c.tail_messages_sent as f64 - c.tail_first_receives as f64,
+            warnings: String::new(),
         }
     }
 }
@@ -232,14 +250,15 @@ mod tests {
     use crate::report::keyed::header_of;
 
     /// The metrics are the CSV's columns after the three keys, in order and
-    /// by name: what `aggregate.csv`'s header is built from.
+    /// by name (what `aggregate.csv`'s header is built from); the warnings last.
     #[test]
     fn metrics_are_the_columns_after_the_keys() {
         let header = header_of(&SummaryRow::default()).unwrap();
         assert_eq!(&header[..3], ["variant", "replication", "seed"]);
         let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-        assert_eq!(header[3..], names);
-        assert_eq!(Metric::COUNT, 49);
+        assert_eq!(header[3..header.len() - 1], names);
+        assert_eq!(header.last().map(String::as_str), Some("warnings"));
+        assert_eq!(Metric::COUNT, 51);
     }
 
     /// A figure that does not exist stays `None`; counts become numbers.

@@ -60,11 +60,13 @@ const COLUMNS: [Column; 8] = [
     }),
     column("cost USD", Metric::CostUsd, |x| format!("{x:.4}")),
     column("USD / 30 d", Metric::CostUsdPer30d, |x| format!("{x:.2}")),
-    column("USD / M msgs", Metric::CostPerMillionDeliveredUsd, |x| {
-        format!("{x:.3}")
-    }),
-    column("latency p50", Metric::LatencyP50S, secs),
-    column("latency p99", Metric::LatencyP99S, secs),
+    column(
+        "USD / M delivered",
+        Metric::CostPerMillionDeliveredUsd,
+        |x| format!("{x:.3}"),
+    ),
+    column("send→receive p50", Metric::LatencyP50S, secs),
+    column("send→receive p99", Metric::LatencyP99S, secs),
 ];
 
 /// Columns added when a variant has a Lambda consumer.

@@ -6,13 +6,16 @@
 pub(crate) mod cloudwatch;
 pub(crate) mod error;
 pub(crate) mod guard;
+pub(crate) mod overrides;
 pub(crate) mod paths;
 pub(crate) mod resolved;
 pub(crate) mod schema;
+pub mod slo;
 pub(crate) mod trace;
 pub(crate) mod units;
 
 pub use error::{Issue, ScenarioError};
+pub use overrides::Overridden;
 
 use crate::model::ModelConfig;
 use error::{line_col, Locator};
@@ -28,6 +31,8 @@ pub struct Overrides {
     pub sets: Vec<String>,
     pub seed: Option<u64>,
     pub replications: Option<u32>,
+    /// `--slo`, as typed (`p99<1s,unreceived<1%`): over the file's `[slo]`.
+    pub slo: Option<String>,
 }
 
 /// One named set of changes to the base scenario.
@@ -58,6 +63,8 @@ pub struct Scenario {
     pub replications: u32,
     pub(crate) variants: Vec<Variant>,
     pub(crate) sweep: Option<Sweep>,
+    /// `[slo]` with `--slo` over it; `None` when neither gives one.
+    pub slo: Option<slo::Slo>,
     cli_sets: Vec<(String, Value)>,
 }
 
@@ -66,6 +73,8 @@ pub struct Scenario {
 pub struct Resolved {
     pub variant: String,
     pub config: ModelConfig,
+    /// Keys this variant sets that a sweep value or `--set` set again.
+    pub overridden: Vec<Overridden>,
 }
 
 pub use schema::top::MAX_REPLICATIONS;
@@ -115,6 +124,7 @@ impl Scenario {
         };
         let run = read_run(&mut r, &doc, default_name, ov);
         let (variants, sweep) = schema::variants::read(&mut r, &doc);
+        let slo = read_slo(&mut r, &doc, ov.slo.as_deref());
         let issues = r.issues;
         let schema::top::Run {
             name,
@@ -133,6 +143,7 @@ impl Scenario {
             replications,
             variants,
             sweep,
+            slo,
             cli_sets,
         };
         if !issues.is_empty() {
@@ -171,12 +182,19 @@ impl Scenario {
         let mut out = Vec::new();
         let mut issues = Vec::new();
         let mut seen = HashSet::new();
+        // Variants a sweep point breaks, though each is valid without it.
+        let mut broken_by_sweep: Vec<(&str, Vec<Issue>)> = Vec::new();
         for v in variants {
             match self.resolve_one(&model_doc, v, extra) {
-                Ok(config) => out.push(Resolved {
+                Ok((config, overridden)) => out.push(Resolved {
                     variant: v.name.clone(),
                     config,
+                    overridden,
                 }),
+                // The sweep value is the root cause: blame it, not the variant.
+                Err(errs) if !extra.is_empty() && self.resolve_one(&model_doc, v, &[]).is_ok() => {
+                    broken_by_sweep.push((&v.name, errs))
+                }
                 Err(errs) => {
                     // The same problem in every variant is reported once.
                     for i in errs {
@@ -187,6 +205,9 @@ impl Scenario {
                 }
             }
         }
+        if !broken_by_sweep.is_empty() {
+            issues.push(overrides::blame_sweep(extra, &broken_by_sweep));
+        }
         if issues.is_empty() {
             Ok(out)
         } else {
@@ -195,24 +216,32 @@ impl Scenario {
     }
 
     /// One variant: its overrides applied in order of precedence, then the
-    /// model read; each issue names where its value came from.
+    /// model read; each issue names where its value came from. Also hands
+    /// back the keys a later layer set again over an earlier one's value.
     fn resolve_one(
         &self,
         model_doc: &Table,
         v: &Variant,
         extra: &[(String, Value)],
-    ) -> Result<ModelConfig, Vec<Issue>> {
+    ) -> Result<(ModelConfig, Vec<Overridden>), Vec<Issue>> {
         let mut doc = model_doc.clone();
         let origin = format!("variant \"{}\"", v.name);
         let mut issues = Vec::new();
+        // (canonical path, whom an error about it blames), in the order applied.
         let mut set_paths: Vec<(String, String)> = Vec::new();
+        // (canonical path, the layer that set it, value): for override notes.
+        let mut applied: Vec<(String, String, Value)> = Vec::new();
         let own: HashSet<&str> = v.set.iter().map(|(p, _)| p.as_str()).collect();
         let swept: HashSet<&str> = extra.iter().map(|(p, _)| p.as_str()).collect();
         let cli: HashSet<&str> = self.cli_sets.iter().map(|(p, _)| p.as_str()).collect();
         let mut named_by_variant = HashSet::new();
-        for (path, val) in v.set.iter().chain(extra).chain(&self.cli_sets) {
+        let layers = v.set.iter().map(|e| (e, origin.clone()));
+        let swept_layer = extra.iter().map(|e| (e, "the sweep".to_string()));
+        let cli_layer = self.cli_sets.iter().map(|e| (e, "--set".to_string()));
+        for ((path, val), layer) in layers.chain(swept_layer).chain(cli_layer) {
+            let is_own = layer == origin;
             let p = path.as_str();
-            let from = if own.contains(p) && !swept.contains(p) && !cli.contains(p) {
+            let from = if is_own && !swept.contains(p) && !cli.contains(p) {
                 origin.clone()
             } else if swept.contains(p) && !cli.contains(p) {
                 "the sweep".to_string()
@@ -220,7 +249,9 @@ impl Scenario {
                 "--set".to_string()
             };
             let named = paths::canonical(&doc, path);
-            if own.contains(p) && !named_by_variant.insert(named.clone()) {
+            // Only the variant's own entries can name one key twice: a
+            // sweep value or `--set` on it overrides it (a note, not an error).
+            if is_own && own.contains(p) && !named_by_variant.insert(named.clone()) {
                 issues.push(Issue {
                     path: path.clone(),
                     message: format!("names `{named}`, which this variant already sets by another path; keep one"),
@@ -236,11 +267,14 @@ impl Scenario {
                     origin: Some(from.clone()),
                 });
             }
+            applied.push((named.clone(), layer, val.clone()));
             set_paths.push((named, from));
         }
         let built = schema::build(&doc, &self.base_dir);
         let mut errs = match built {
-            Ok(config) if issues.is_empty() => return Ok(config),
+            Ok(config) if issues.is_empty() => {
+                return Ok((config, overrides::find(&v.name, &applied)))
+            }
             Ok(_) => Vec::new(),
             Err(errs) => errs,
         };
@@ -365,4 +399,50 @@ fn read_run(r: &mut Reader, doc: &Table, default_name: &str, ov: &Overrides) -> 
         }
     }
     run
+}
+
+/// `[slo]`, with the bounds of `--slo` over the file's; issues about a
+/// bound the flag gave name the flag.
+fn read_slo(r: &mut Reader, doc: &Table, flag: Option<&str>) -> Option<slo::Slo> {
+    let section = &schema::slo::SLO;
+    let mut table = match doc.get(section.name) {
+        None => Table::new(),
+        Some(Value::Table(t)) => t.clone(),
+        Some(_) => {
+            // Reported by the reader: found …, expected a table.
+            let nothing = schema::top::blank();
+            return Some(r.table(section, doc, &nothing, slo::Slo::default()));
+        }
+    };
+    let flagged = match flag.map(slo::parse_flag) {
+        None => Table::new(),
+        Some(Ok(t)) => t,
+        Some(Err(e)) => {
+            r.issues.push(Issue {
+                path: String::new(),
+                message: format!("--slo '{}': {e}", flag.unwrap_or_default()),
+                at: None,
+                origin: Some("--slo".into()),
+            });
+            return None;
+        }
+    };
+    if table.is_empty() && flagged.is_empty() && !doc.contains_key(section.name) {
+        return None;
+    }
+    for (k, v) in &flagged {
+        table.insert(k.clone(), v.clone());
+    }
+    let mut wrapped = Table::new();
+    wrapped.insert(section.name.into(), Value::Table(table));
+    let before = r.issues.len();
+    let nothing = schema::top::blank();
+    let read = r.table(section, &wrapped, &nothing, slo::Slo::default());
+    for i in &mut r.issues[before..] {
+        let key = i.path.trim_start_matches("slo.");
+        if flagged.contains_key(key) {
+            i.origin = Some("--slo".into());
+        }
+    }
+    Some(read)
 }

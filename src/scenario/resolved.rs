@@ -8,7 +8,7 @@
 //! (`stop = "never"`, `max_receive_count = "none"`, `node_weights = "equal"`,
 //! `arrival = { kind = "none" }`) so that no variant ever needs to remove a key.
 
-use super::schema::{top, write};
+use super::schema::{slo, top, write};
 use super::{Resolved, Scenario};
 use std::fmt::Write as _;
 use toml::{Table, Value};
@@ -83,6 +83,11 @@ pub(crate) fn to_toml(sc: &Scenario, resolved: &[Resolved]) -> String {
             Value::String(sw.param.clone()),
             Value::Array(sw.values.clone())
         );
+    }
+    if let Some(objective) = &sc.slo {
+        // With `--slo` already over the file's bounds.
+        let _ = writeln!(out, "\n[slo]");
+        entry(&mut out, &write::table(&slo::SLO.keys, objective));
     }
     out
 }

@@ -10,7 +10,7 @@ use crate::report::charts::{self, ImageFormat, Inputs};
 use crate::report::folder;
 use crate::report::page::{self, About, Page, ReportInputs};
 use crate::report::shard::{self, Manifest};
-use crate::report::{aggregate, read_summary, RunCsvs};
+use crate::report::{aggregate, read_summary, warnings, RunCsvs};
 use std::path::{Path, PathBuf};
 
 /// Joins the shard folders `dirs` (any order) into the results folder `out`,
@@ -22,18 +22,22 @@ pub fn merge(dirs: &[PathBuf], out: &Path, formats: &[ImageFormat]) -> Result<()
         .iter()
         .map(|d| read_shard(d))
         .collect::<Result<Vec<_>>>()?;
-    // Every shard of a study records the same scenario and command: take
-    // the first shard's.
-    let about = parts
+    // Every shard of a study records the same scenario, command and
+    // objective: take the first shard's.
+    let first = parts
         .iter()
         .zip(dirs)
         .find(|(p, _)| p.0.shard.index == 1)
-        .map(|(_, d)| About::read(d))
-        .unwrap_or_default();
+        .map(|(_, d)| d.clone());
+    let about = first.as_deref().map(About::read).unwrap_or_default();
+    let slo = match &first {
+        Some(d) => charts::read_slo(d).map_err(|e| Error::Usage(format!("{e:#}")))?,
+        None => None,
+    };
     let staging = claim(&out)?;
     let csvs = shard::merge(parts, &staging.path("")).map_err(Error::Usage)?;
-    // Warnings and SLO advice: see `study::run`.
-    let (set, _) = csvs.complete(formats, &about, &ReportInputs::default())?;
+    let warnings = warnings::from_summary(&csvs.summary, &[])?;
+    let (set, _) = csvs.complete(formats, &about, slo.as_ref(), &warnings)?;
     set.commit(&staging, &|n| folder::OWNED.contains(&n))?;
     Ok(())
 }
@@ -89,8 +93,11 @@ pub fn plot(dir: &Path, formats: &[ImageFormat]) -> Result<usize> {
             aggregates: &aggregates,
             summary: &read_summary(&summary)?,
             charts: Some(page::charts_of(drawn.inline)),
-            // Warnings and SLO advice: see `study::run`.
-            inputs: &ReportInputs::default(),
+            inputs: &ReportInputs::new(
+                &warnings::from_summary(&summary, &[])?,
+                inputs.slo.as_ref(),
+                &aggregates,
+            ),
         };
         page.render()
     };

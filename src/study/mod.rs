@@ -33,6 +33,7 @@ use crate::report::folder::{self, Claim};
 use crate::report::Keys;
 use crate::runner::Plan;
 use crate::scenario::guard::Limits;
+use crate::scenario::slo::Slo;
 use crate::scenario::{Resolved, Scenario};
 use std::path::{Path, PathBuf};
 
@@ -52,6 +53,8 @@ pub struct Study {
     pub points: Vec<Keys>,
     /// How many sweep points (`None`: not a sweep).
     sweep_points: Option<usize>,
+    /// A sweep's objective (`[slo]`, `--slo`): the advice judges the points by it.
+    pub slo: Option<Slo>,
 }
 
 impl Study {
@@ -90,7 +93,14 @@ impl Study {
             configs,
             points: Vec::new(),
             sweep_points: None,
+            slo: None,
         }
+    }
+
+    /// The one-line notes of the overrides among this study's configurations
+    /// (a sweep value or `--set` over a variant's own setting).
+    pub fn notes(&self) -> Vec<String> {
+        crate::scenario::overrides::notes(&self.configs)
     }
 
     /// What is run, for a heading: "3 variant(s)", or "4 point(s) × 3 variant(s)".

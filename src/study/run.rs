@@ -12,6 +12,8 @@
 use super::{check_out, claim, shard, Study};
 use crate::error::{Error, Result};
 use crate::model::config::QueueKind;
+use crate::model::Dist;
+use crate::report::advice::{self, Advice};
 use crate::report::aggregate::Aggregate;
 use crate::report::atomic::OutputSet;
 use crate::report::charts::ImageFormat;
@@ -19,9 +21,10 @@ use crate::report::cloudwatch::CloudwatchRow;
 use crate::report::folder::{self, Claim};
 use crate::report::keyed::{self, Labelled, RowWriter};
 use crate::report::latency_cdf::{self, CdfPoint};
-use crate::report::page::{About, ReportInputs};
+use crate::report::page::About;
 use crate::report::shard::Shard;
 use crate::report::timeseries::{self, PartWriter, Parts};
+use crate::report::warnings::{self, Warning};
 use crate::report::{depth, table, RunCsvs, SummaryRow};
 use crate::runner::{self, Job, Settings};
 use std::fmt;
@@ -57,6 +60,12 @@ pub struct Finished {
     /// shard (its folder holds only the per-run CSVs).
     pub aggregates: Option<Vec<Aggregate>>,
     pub stats: RunStats,
+    /// What the reader should know before trusting the figures (empty for
+    /// a shard), one per configuration and kind, as `summary.csv` records them.
+    pub warnings: Vec<Warning>,
+    /// With an objective (`[slo]`, `--slo`): the cheapest configuration
+    /// that meets it, and why the others do not (`None` for a shard).
+    pub advice: Option<Advice>,
 }
 
 impl Finished {
@@ -115,28 +124,42 @@ pub fn run(study: &Study, o: &Output) -> Result<Finished> {
         scenario: study.scenario_text.clone(),
         command: o.command.clone(),
     };
-    let (set, aggregates) = match o.shard {
+    let overridden: Vec<_> = study
+        .configs
+        .iter()
+        .flat_map(|c| c.overridden.clone())
+        .collect();
+    let (set, aggregates, warnings) = match o.shard {
         None => {
-            // The warnings and the SLO advice come from the advice module,
-            // which fills these in; empty, the page leaves their sections out.
-            let extra = ReportInputs::default();
-            let (set, aggregates) = csvs.complete(&o.formats, &about, &extra)?;
-            (set, Some(aggregates))
+            // Read before the commit moves the staged summary.
+            let warnings = warnings::from_summary(&csvs.summary, &overridden)?;
+            let (set, aggregates) =
+                csvs.complete(&o.formats, &about, study.slo.as_ref(), &warnings)?;
+            (set, Some(aggregates), warnings)
         }
         Some(s) => {
             let mut set = OutputSet::new();
             csvs.add_to(&mut set);
             // For `merge`, which writes the page.
             about.add_to(&mut set);
+            if let Some(slo) = &study.slo {
+                set.add(crate::scenario::slo::FILE, slo.to_toml().into_bytes());
+            }
             shard::add_manifest(&mut set, study, s, slice, total, &csvs)?;
-            (set, None)
+            (set, None, Vec::new())
         }
     };
     set.commit(&staging, &|n| folder::OWNED.contains(&n))?;
+    let advice = match (&aggregates, &study.slo) {
+        (Some(a), Some(slo)) => Some(advice::judge(a, slo)),
+        _ => None,
+    };
     Ok(Finished {
         out,
         aggregates,
         stats,
+        warnings,
+        advice,
     })
 }
 
@@ -221,7 +244,9 @@ impl<'a> Streams<'a> {
             config.variant, job.replication
         );
         runner::check_finished(&what, &result, self.study.max_events)?;
-        let row = SummaryRow::new(&config.variant, job.replication, job.seed, &result);
+        let mut row = SummaryRow::new(&config.variant, job.replication, job.seed, &result);
+        let network_zero = matches!(config.config.network, Dist::Constant(d) if d == 0.0);
+        row.warnings = warnings::run_codes(&row, network_zero, &config.overridden);
         self.summary.write(point, &row)?;
         self.parts.extend(part);
         if job.timeseries {

@@ -46,6 +46,7 @@ impl Study {
         Ok(Study {
             points,
             sweep_points: Some(grid.len()),
+            slo: sc.slo.clone(),
             ..Study::of(sc, name, limits, configs)
         })
     }

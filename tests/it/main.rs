@@ -1,6 +1,7 @@
 //! Integration tests: one binary (`cargo test --release`), one module per
 //! area, shared helpers in `common`.
 
+mod advice;
 mod charts;
 mod cli_errors;
 mod cloudwatch;

@@ -315,6 +315,11 @@ impl<'a> Sim<'a> {
             datapoints: autoscale::Datapoints::default(),
             extras,
         };
+        // The last quarter of the measured window, for the "did not keep
+        // up" warning (sends vs first deliveries there).
+        let window = cfg.duration - cfg.warmup;
+        sim.rec
+            .watch_tail(cfg.duration - SimTime(window.micros() / 4));
         sim.initial_messages(streams.stream(&[kind::INITIAL_MESSAGES]));
         sim.schedule_producers();
         sim.schedule_consumers();

@@ -3,6 +3,7 @@
 //! time series, every sweep chart and the cost-vs-latency trade-off are lines.
 
 use super::canvas::Drawing;
+use super::labels;
 use super::style::{self, color, Axis, Drawn, Ticked, FONT, LABEL, SIZE, TICK, TITLE};
 use anyhow::Result;
 use plotters::coord::Shift;
@@ -49,6 +50,10 @@ pub(crate) struct Lines {
     pub(crate) markers: bool,
     /// Fixed y range in plotting coordinates (panels that share a scale).
     pub(crate) y_range: Option<(f64, f64)>,
+    /// Vertical reference lines at these x (data units), each labelled (an SLO).
+    pub(crate) vlines: Vec<(f64, String)>,
+    /// A point to ring and label (the SLO's answer), in data units.
+    pub(crate) highlight: Option<(f64, f64, String)>,
 }
 
 /// Panels stacked vertically under one title, e.g. one per variant.
@@ -70,6 +75,8 @@ impl Lines {
             series,
             markers: false,
             y_range: None,
+            vlines: Vec::new(),
+            highlight: None,
         }
     }
 
@@ -243,6 +250,38 @@ where
     Ok(())
 }
 
+/// Where plotters draws a legend at `at` (its default 5 px margin), as
+/// [`legend_corner`] sizes it: a rectangle for labels to keep clear of.
+fn legend_rect(
+    at: &SeriesLabelPosition,
+    chars: usize,
+    rows: usize,
+    plot: labels::Rect,
+) -> labels::Rect {
+    let w = (chars as f64 * 8.5 + 50.0) as i32;
+    let h = (rows as f64 * 19.0 + 16.0) as i32;
+    let (right, bottom) = match at {
+        SeriesLabelPosition::UpperLeft => (false, false),
+        SeriesLabelPosition::LowerRight => (true, true),
+        SeriesLabelPosition::LowerLeft => (false, true),
+        _ => (true, false),
+    };
+    labels::Rect {
+        x: if right {
+            plot.x + plot.w - w - 5
+        } else {
+            plot.x + 5
+        },
+        y: if bottom {
+            plot.y + plot.h - h - 5
+        } else {
+            plot.y + 5
+        },
+        w,
+        h,
+    }
+}
+
 /// A 95% CI whisker: a vertical line with caps `half` wide (x units).
 pub(crate) fn whisker<S: Into<ShapeStyle> + Copy>(
     x: f64,
@@ -259,6 +298,42 @@ pub(crate) fn whisker<S: Into<ShapeStyle> + Copy>(
 }
 
 impl Lines {
+    /// The point labels to draw: `(text, pixel position, series index)`.
+    /// Neighbouring points of one line closer than 14 px share a label
+    /// ("5s–20s"); [`labels::place`] then keeps every label clear of the others.
+    fn point_labels(
+        &self,
+        plotted: &[Vec<Plotted>],
+        px: &dyn Fn(&Plotted) -> (i32, i32),
+    ) -> Vec<(String, (i32, i32), usize)> {
+        let mut out = Vec::new();
+        for (si, pts) in plotted.iter().enumerate() {
+            let mut i = 0;
+            while i < pts.len() {
+                let Some(first) = pts[i].4 else {
+                    i += 1;
+                    continue;
+                };
+                let p0 = px(&pts[i]);
+                let mut j = i;
+                while j + 1 < pts.len() && pts[j + 1].4.is_some() {
+                    let q = px(&pts[j + 1]);
+                    if (q.0 - p0.0).abs() >= 14 || (q.1 - p0.1).abs() >= 14 {
+                        break;
+                    }
+                    j += 1;
+                }
+                let text = match pts[j].4 {
+                    Some(last) if j > i => format!("{first}–{last}"),
+                    _ => first.to_string(),
+                };
+                out.push((text, p0, si));
+                i = j + 1;
+            }
+        }
+        out
+    }
+
     fn draw_with<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
@@ -274,7 +349,9 @@ impl Lines {
             self.series
                 .iter()
                 .flat_map(|s| &s.points)
-                .filter_map(|p| self.x.to_plot(p.x))
+                .map(|p| p.x)
+                .chain(self.vlines.iter().map(|v| v.0))
+                .filter_map(|x| self.x.to_plot(x))
         };
         let xr = style::range(
             xs().fold(f64::INFINITY, f64::min),
@@ -306,7 +383,17 @@ impl Lines {
                 .fold(0.0, f64::max);
             let box_w = (widest + 60.0) / plot_w.max(1) as f64;
             let box_h = (items.len() as f64 * 19.0 + 20.0) / plot_h.max(1) as f64;
-            legend_corner(&plotted, xr, yr, (box_w.min(1.0), box_h.min(1.0)))
+            // The legend keeps clear of the reference lines (an SLO) too.
+            let mut avoid = plotted.clone();
+            for (x, _) in &self.vlines {
+                if let Some(x) = self.x.to_plot(*x) {
+                    avoid.push(vec![
+                        (x, yr.0, yr.0, yr.0, None),
+                        (x, yr.1, yr.1, yr.1, None),
+                    ]);
+                }
+            }
+            legend_corner(&avoid, xr, yr, (box_w.min(1.0), box_h.min(1.0)))
         };
         let band = if corner.is_none() && !items.is_empty() {
             rows.len() as i32 * LEGEND_ROW + 6
@@ -367,36 +454,77 @@ impl Lines {
                 )
                 .drawn()?;
         }
-        // Point labels: neighbouring points of one line closer than 14 px
-        // share a label ("5s–20s"); lines take turns above and below.
-        let base = area.get_base_pixel();
-        for (si, (s, pts)) in self.series.iter().zip(&plotted).enumerate() {
-            let font = (FONT, TICK).into_font().color(&color(s.color));
-            let px = |p: &Plotted| chart.backend_coord(&(p.0, p.1));
-            let mut i = 0;
-            while i < pts.len() {
-                let Some(first) = pts[i].4 else {
-                    i += 1;
-                    continue;
-                };
-                let p0 = px(&pts[i]);
-                let mut j = i;
-                while j + 1 < pts.len() && pts[j + 1].4.is_some() {
-                    let q = px(&pts[j + 1]);
-                    if (q.0 - p0.0).abs() >= 14 || (q.1 - p0.1).abs() >= 14 {
-                        break;
-                    }
-                    j += 1;
-                }
-                let text = match pts[j].4 {
-                    Some(last) if j > i => format!("{first}–{last}"),
-                    _ => first.to_string(),
-                };
-                let dy = [-24, 8, -40, 24][si % 4];
-                let at = (p0.0 - base.0 + 7, p0.1 - base.1 + dy);
-                area.draw_text(&text, &font, at).drawn()?;
-                i = j + 1;
+        let labels = self.point_labels(&plotted, &|p| chart.backend_coord(&(p.0, p.1)));
+        // Reference lines (an SLO), dashed grey, labelled at their top.
+        let mut extra: Vec<(String, (i32, i32), RGBColor)> = Vec::new();
+        for (x, text) in &self.vlines {
+            let Some(x) = self.x.to_plot(*x) else {
+                continue;
+            };
+            let grey = RGBColor(90, 90, 90);
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(x, yr.0), (x, yr.1)],
+                    6,
+                    4,
+                    grey.stroke_width(2),
+                ))
+                .drawn()?;
+            extra.push((
+                text.clone(),
+                chart.backend_coord(&(x, yr.1 - 0.04 * (yr.1 - yr.0))),
+                grey,
+            ));
+        }
+        if let Some((x, y, text)) = &self.highlight {
+            if let (Some(x), Some(y)) = (self.x.to_plot(*x), self.y.to_plot(*y)) {
+                chart
+                    .draw_series([Circle::new((x, y), 9, BLACK.stroke_width(2))])
+                    .drawn()?;
+                // First: the answer gets the best place.
+                extra.insert(0, (text.clone(), chart.backend_coord(&(x, y)), BLACK));
             }
+        }
+        let all: Vec<(String, (i32, i32), RGBColor)> = extra
+            .into_iter()
+            .chain(
+                labels
+                    .into_iter()
+                    .map(|(t, at, si)| (t, at, color(self.series[si].color))),
+            )
+            .collect();
+        let (xs_px, ys_px) = chart.plotting_area().get_pixel_range();
+        let plot_area = labels::Rect {
+            x: xs_px.start,
+            y: ys_px.start,
+            w: xs_px.end - xs_px.start,
+            h: ys_px.end - ys_px.start,
+        };
+        let font = |c: RGBColor| (FONT, TICK).into_font().color(&c);
+        let mut to_place = Vec::new();
+        for (text, at, c) in &all {
+            let (w, h) = area.estimate_text_size(text, &font(*c)).drawn()?;
+            to_place.push(labels::Label {
+                at: *at,
+                size: (w as i32, h as i32),
+            });
+        }
+        let mut markers: Vec<labels::Rect> = plotted
+            .iter()
+            .flatten()
+            .map(|p| labels::marker(chart.backend_coord(&(p.0, p.1)), 5))
+            .collect();
+        if let Some(at) = &corner {
+            let chars = items.iter().map(|i| i.0.chars().count()).max().unwrap_or(0);
+            markers.push(legend_rect(at, chars, items.len(), plot_area));
+        }
+        let base = area.get_base_pixel();
+        for ((text, _, c), r) in all
+            .iter()
+            .zip(labels::place(&to_place, &markers, plot_area))
+        {
+            area.draw_text(text, &font(*c), (r.x - base.0, r.y - base.1))
+                .drawn()?;
         }
         self.mark_floors(&mut chart, xr, yr)?;
         match (corner, legend_area) {

@@ -9,6 +9,7 @@ pub(crate) mod bars;
 pub(crate) mod canvas;
 pub(crate) mod compare;
 pub(crate) mod false_empty_depth;
+pub(crate) mod labels;
 pub(crate) mod lines;
 pub(crate) mod run_charts;
 pub(crate) mod style;
@@ -19,6 +20,7 @@ pub(crate) use canvas::{render, Drawing, ImageFormat};
 
 use crate::report::atomic::Content;
 use crate::report::keyed::Table;
+use crate::scenario::slo::Slo;
 use anyhow::{Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend};
@@ -32,6 +34,9 @@ pub(crate) struct Inputs {
     pub(crate) timeseries: Content,
     pub(crate) latency_cdf: Table,
     pub(crate) depth: Table,
+    /// The study's objective (`slo.toml`), for the trade-off chart's SLO
+    /// line and answer.
+    pub(crate) slo: Option<Slo>,
 }
 
 impl Inputs {
@@ -46,6 +51,7 @@ impl Inputs {
             timeseries: timeseries.clone(),
             latency_cdf: Table::parse(latency_cdf, "latency_cdf.csv")?,
             depth: Table::parse(depth, "false_empty_by_depth.csv")?,
+            slo: None,
         })
     }
 
@@ -66,12 +72,13 @@ impl Inputs {
         } else {
             Content::default()
         };
-        let inputs = Inputs::parse(
+        let mut inputs = Inputs::parse(
             &get("aggregate.csv", true)?,
             &timeseries,
             &get("latency_cdf.csv", false)?,
             &get("false_empty_by_depth.csv", false)?,
         )?;
+        inputs.slo = read_slo(dir)?;
         inputs.check_headers()?;
         Ok(inputs)
     }
@@ -141,6 +148,18 @@ impl Inputs {
     /// A sweep's aggregate starts with `param,value`.
     pub(crate) fn is_sweep(&self) -> bool {
         self.aggregate.header.first().map(String::as_str) == Some("param")
+    }
+}
+
+/// The objective a results folder keeps in `slo.toml`, if it has one.
+pub(crate) fn read_slo(dir: &Path) -> Result<Option<Slo>> {
+    let p = dir.join(crate::scenario::slo::FILE);
+    match std::fs::read_to_string(&p) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", p.display())),
+        Ok(text) => Slo::from_toml(&text)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", p.display())),
     }
 }
 

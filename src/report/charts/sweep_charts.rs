@@ -8,7 +8,8 @@ use super::lines::{Lines, Point, Series};
 use super::style::{wants_log, Axis, Palette, Unit};
 use super::{Chart, Inputs};
 use crate::engine::duration_text::parse_duration_us;
-use crate::report::Metric;
+use crate::report::table::secs;
+use crate::report::{advice, aggregate, Metric};
 use anyhow::Result;
 
 /// `(file stem, title, metric, y label, unit)`.
@@ -188,6 +189,7 @@ pub(crate) fn charts_of_sweep(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>
                 ..Point::new(l.xs[r], y)
             }))
         })?;
+        let series = merge_identical(series);
         // Latencies span decades across a sweep: always a log axis (with a
         // marked floor for values of 0); the others when they span over 30×.
         let y = Axis::new(y_label, unit).scaled(
@@ -207,9 +209,29 @@ pub(crate) fn charts_of_sweep(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>
             }),
         ));
     }
-    let lat = a.col(&Metric::LatencyP99S.mean_column())?;
+    out.push(("tradeoff", tradeoff(inp, &l)?));
+    Ok(out)
+}
+
+/// The cost-vs-latency trade-off: one labelled point per value; with an
+/// objective, its latency bound as a dashed line and the advised point
+/// ringed. The x axis is the percentile the objective bounds (p99 unless it
+/// bounds only p90 or p50).
+fn tradeoff(inp: &Inputs, l: &Layout) -> Result<Chart> {
+    let a = &inp.aggregate;
+    let slo = inp.slo.as_ref();
+    let (name, metric, bound) = match slo {
+        Some(s) if s.latency_p99.is_none() && s.latency_p90.is_some() => {
+            ("p90", Metric::LatencyP90S, s.latency_p90)
+        }
+        Some(s) if s.latency_p99.is_none() && s.latency_p50.is_some() => {
+            ("p50", Metric::LatencyP50S, s.latency_p50)
+        }
+        s => ("p99", Metric::LatencyP99S, s.and_then(|s| s.latency_p99)),
+    };
+    let lat = a.col(&metric.mean_column())?;
     let cost = a.col(&Metric::CostPerMillionDeliveredUsd.mean_column())?;
-    let series = l.series(|r| {
+    let series = merge_identical(l.series(|r| {
         let (Some(x), Some(y)) = (a.opt_num(r, lat)?, a.opt_num(r, cost)?) else {
             return Ok(None);
         };
@@ -217,25 +239,94 @@ pub(crate) fn charts_of_sweep(inp: &Inputs) -> Result<Vec<(&'static str, Chart)>
             label: Some(l.values[r].clone()),
             ..Point::new(x, y)
         }))
-    })?;
+    })?);
     let log_x = wants_log(series.iter().flat_map(|s| s.points.iter().map(|p| p.x)));
     let log_y = wants_log(series.iter().flat_map(|s| s.points.iter().map(|p| p.y)));
     let scale = |log: bool| if log { " (log scale)" } else { "" };
-    out.push((
-        "tradeoff",
-        Chart::Lines(Lines {
-            markers: true,
-            ..Lines::new(
-                format!("Cost vs latency, points labelled by {}", l.short_param()),
-                Axis::new(format!("latency p99{}", scale(log_x)), Unit::Seconds).log(log_x),
-                Axis::new(
-                    format!("USD per million messages delivered{}", scale(log_y)),
-                    Unit::Usd,
-                )
-                .log(log_y),
-                series,
+    let mut chart = Lines {
+        markers: true,
+        ..Lines::new(
+            format!("Cost vs latency, points labelled by {}", l.short_param()),
+            Axis::new(
+                format!("latency {name}, send → receive{}", scale(log_x)),
+                Unit::Seconds,
             )
-        }),
-    ));
-    Ok(out)
+            .log(log_x),
+            Axis::new(
+                format!("USD per million messages delivered{}", scale(log_y)),
+                Unit::Usd,
+            )
+            .log(log_y),
+            series,
+        )
+    };
+    if let Some(slo) = slo {
+        if let Some(b) = bound {
+            let b = b.as_secs_f64();
+            chart.vlines.push((b, format!("SLO {name} ≤ {}", secs(b))));
+        }
+        let advice = advice::judge(&aggregate::from_table(a)?, slo);
+        if let Some(c) = &advice.answer {
+            if let (Some(x), Some(y)) = (a.opt_num(c.row, lat)?, a.opt_num(c.row, cost)?) {
+                let variant = a.rows[c.row].get(a.col("variant")?).unwrap_or("");
+                chart.highlight = Some((x, y, format!("answer: {} {variant}", l.values[c.row])));
+            }
+        }
+    }
+    Ok(Chart::Lines(chart))
+}
+
+/// Lines with exactly the same points are drawn once, under one name
+/// ("a = b"): otherwise the last drawn hides the others, and their labels
+/// pile up on the same spots.
+fn merge_identical(series: Vec<Series>) -> Vec<Series> {
+    let mut out: Vec<Series> = Vec::new();
+    let key = |s: &Series| -> Vec<(u64, u64, u64)> {
+        s.points
+            .iter()
+            .map(|p| (p.x.to_bits(), p.y.to_bits(), p.ci.to_bits()))
+            .collect()
+    };
+    for s in series {
+        match out
+            .iter_mut()
+            .find(|o| !s.points.is_empty() && key(o) == key(&s))
+        {
+            Some(o) => o.name = format!("{} = {}", o.name, s.name),
+            None => out.push(s),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(name: &str, color: usize, ys: &[f64]) -> Series {
+        Series {
+            name: name.into(),
+            color,
+            dashed: false,
+            points: ys
+                .iter()
+                .enumerate()
+                .map(|(i, &y)| Point::new(i as f64, y))
+                .collect(),
+        }
+    }
+
+    /// Three variants made identical (a `--set` over what they set) become
+    /// one line named for all three, keeping the first one's colour.
+    #[test]
+    fn identical_lines_are_merged_under_one_name() {
+        let merged = merge_identical(vec![
+            line("a", 0, &[1.0, 2.0]),
+            line("b", 1, &[1.0, 3.0]),
+            line("c", 2, &[1.0, 2.0]),
+            line("d", 3, &[1.0, 2.0]),
+        ]);
+        let names: Vec<(&str, usize)> = merged.iter().map(|s| (s.name.as_str(), s.color)).collect();
+        assert_eq!(names, [("a = c = d", 0), ("b", 1)]);
+    }
 }

@@ -72,6 +72,7 @@ pub(crate) mod outages;
 pub(crate) mod producers;
 pub(crate) mod queue;
 pub(crate) mod read;
+pub(crate) mod slo;
 pub mod spec;
 pub(crate) mod tiers;
 pub(crate) mod top;
@@ -332,6 +333,7 @@ pub static LAYOUT: &[&dyn Layout] = &[
     &outages::OUTAGES,
     &variants::VARIANTS,
     &variants::SWEEP,
+    &slo::SLO,
 ];
 
 /// Every key allowed at the top level of a scenario.
@@ -534,7 +536,8 @@ wait_time = "1s"
                 "seed",
                 "replications",
                 "variants",
-                "sweep"
+                "sweep",
+                "slo"
             ]
         );
         assert!(section("network").is_some_and(|s| s.sub_keys("network").is_some()));
