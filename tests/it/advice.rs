@@ -92,6 +92,29 @@ fn the_sweep_names_the_cheapest_point_meeting_the_slo() {
         .success();
     let svg = std::fs::read_to_string(out.join("charts/tradeoff.svg")).unwrap();
     assert!(svg.contains("SLO p99 ≤ 1.00s") && svg.contains("answer: 5s base"));
+    // report.html names the same answer (`plot` just rewrote it from the
+    // folder's slo.toml), with the failing point and how it was judged.
+    let page = section(&out, "advice");
+    assert!(
+        page.contains("The answer") && page.contains("wait_time = 5s, variant \"base\": USD "),
+        "{page}"
+    );
+    assert!(
+        page.contains("wait_time = 0s, variant \"base\": latency p99 "),
+        "{page}"
+    );
+    assert!(page.contains("95% confidence interval"), "{page}");
+}
+
+/// The text of `report.html`'s section `id` in the results folder `out`
+/// (empty when the page has no such section).
+fn section(out: &Path, id: &str) -> String {
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let page = scraper::Html::parse_document(&html);
+    let sel = scraper::Selector::parse(&format!("section#{id}")).unwrap();
+    page.select(&sel)
+        .map(|e| e.text().collect::<String>())
+        .collect()
 }
 
 #[test]
@@ -169,12 +192,19 @@ fn a_queue_that_cannot_keep_up_warns_and_one_that_can_does_not() {
     assert!(warnings_column(&d.path().join("slow"))
         .iter()
         .all(|w| w == "not-kept-up"));
+    // The page says it too, in the terminal's words.
+    let page = section(&d.path().join("slow"), "warnings");
+    assert!(
+        page.contains("variant \"long\" [not-kept-up]: the queue did not keep up"),
+        "{page}"
+    );
     let ok = write_file(d.path(), "ok.toml", TINY);
     let a = cmd(&["run"], &ok, &d.path().join("ok")).success();
     assert!(!stderr(&a).contains("warning"), "{}", stderr(&a));
     assert!(warnings_column(&d.path().join("ok"))
         .iter()
         .all(String::is_empty));
+    assert_eq!(section(&d.path().join("ok"), "warnings"), "");
 }
 
 /// With no network delay a long poll waiting when a message is sent gets it
