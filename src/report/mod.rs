@@ -80,10 +80,12 @@ impl RunCsvs {
 
     /// The whole results folder: these CSVs, `aggregate.csv` computed from
     /// `summary.csv`, and the charts in each of `formats`; and the
-    /// aggregates, for the terminal table.
+    /// aggregates, for the terminal table. Charts are drawn on up to `jobs`
+    /// threads (0 = all cores); the files do not depend on it.
     pub(crate) fn complete(
         &self,
         formats: &[ImageFormat],
+        jobs: usize,
     ) -> anyhow::Result<(OutputSet, Vec<Aggregate>)> {
         let mut set = OutputSet::new();
         self.add_to(&mut set);
@@ -92,7 +94,7 @@ impl RunCsvs {
         let inputs =
             charts::Inputs::parse(&aggregate, &self.timeseries, &self.latency_cdf, &self.depth)?;
         set.add("aggregate.csv", aggregate);
-        for (name, bytes) in charts::render_all(&inputs, formats)? {
+        for (name, bytes) in charts::render_all(&inputs, formats, jobs)? {
             set.add(Path::new("charts").join(name), bytes);
         }
         Ok((set, aggregates))

@@ -22,7 +22,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, formats: &[ImageFormat]) -> Result<()
         .collect::<Result<Vec<_>>>()?;
     let staging = claim(&out)?;
     let csvs = shard::merge(parts, &staging.path("")).map_err(Error::Usage)?;
-    let (set, _) = csvs.complete(formats)?;
+    // No --jobs here: charts on all cores (the files do not depend on it).
+    let (set, _) = csvs.complete(formats, 0)?;
     set.commit(&staging, &|n| folder::OWNED.contains(&n))?;
     Ok(())
 }
@@ -64,7 +65,7 @@ pub fn plot(dir: &Path, formats: &[ImageFormat]) -> Result<usize> {
     let inputs = Inputs::read(&dir).map_err(|e| Error::Usage(format!("{e:#}")))?;
     let mut set = OutputSet::new();
     let mut n = 0;
-    for (name, bytes) in charts::render_all(&inputs, formats)? {
+    for (name, bytes) in charts::render_all(&inputs, formats, 0)? {
         set.add(Path::new("charts").join(name), bytes);
         n += 1;
     }

@@ -104,7 +104,7 @@ pub fn run(study: &Study, o: &Output) -> Result<Finished> {
     let (csvs, stats) = run_slice(study, slice.clone(), o, &staging)?;
     let (set, aggregates) = match o.shard {
         None => {
-            let (set, aggregates) = csvs.complete(&o.formats)?;
+            let (set, aggregates) = csvs.complete(&o.formats, o.jobs)?;
             (set, Some(aggregates))
         }
         Some(s) => {

@@ -185,19 +185,68 @@ fn charts_of_folder(inputs: &Inputs) -> Result<Vec<(&'static str, Chart)>> {
     }
 }
 
-/// Every chart in every format, as `(file name, bytes)`.
+/// Every chart in every format, as `(file name, bytes)`, drawn on up to
+/// `jobs` threads (0 = all cores). Each picture is drawn and encoded on its
+/// own and the list keeps the serial order, so the files are the same for
+/// any `jobs`.
 pub(crate) fn render_all(
     inputs: &Inputs,
     formats: &[ImageFormat],
+    jobs: usize,
 ) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut out = Vec::new();
-    for (stem, chart) in charts_of_folder(inputs)? {
+    let charts = charts_of_folder(inputs)?;
+    let mut work = Vec::new();
+    for (stem, chart) in &charts {
         for &f in formats {
-            let bytes = render(&chart, f).with_context(|| format!("chart {stem}"))?;
-            out.push((format!("{stem}.{}", f.extension()), bytes));
+            work.push((format!("{stem}.{}", f.extension()), chart, f));
         }
     }
-    Ok(out)
+    let bytes = in_parallel(work.len(), jobs, |i| {
+        let (name, chart, f) = &work[i];
+        render(*chart, *f).with_context(|| format!("chart {name}"))
+    });
+    work.into_iter()
+        .zip(bytes)
+        .map(|((name, _, _), b)| Ok((name, b?)))
+        .collect()
+}
+
+/// `f(0..n)` on up to `jobs` threads (0 = all cores), results in index
+/// order. Threads take the next index as they finish, so a slow chart does
+/// not hold up a fixed share of the others.
+fn in_parallel<T: Send>(n: usize, jobs: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = match jobs {
+        0 => std::thread::available_parallelism().map_or(1, |p| p.get()),
+        j => j,
+    }
+    .min(n);
+    if threads <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= n {
+                            return mine;
+                        }
+                        mine.push((i, f(i)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            // A panic while drawing is a bug: let it surface as it would have.
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    done.sort_by_key(|&(i, _)| i);
+    done.into_iter().map(|(_, t)| t).collect()
 }
 
 /// Rows of a table with the same key columns (`0..=variant`).
