@@ -92,10 +92,12 @@ impl RunCsvs {
     /// `summary.csv`, the charts in each of `formats` (none: no charts),
     /// `slo.toml` when an SLO was given, `report.html` (with the `warnings`
     /// and the SLO's advice) with `about`'s files; and the aggregates, for the
-    /// terminal table.
+    /// terminal table. Charts are drawn on up to `jobs` threads (0 = all
+    /// cores); the files do not depend on it.
     pub(crate) fn complete(
         &self,
         formats: &[ImageFormat],
+        jobs: usize,
         about: &page::About,
         slo: Option<&Slo>,
         warnings: &[warnings::Warning],
@@ -111,7 +113,7 @@ impl RunCsvs {
             set.add(crate::scenario::slo::FILE, slo.to_toml().into_bytes());
         }
         set.add("aggregate.csv", aggregate);
-        let drawn = charts::render_all(&inputs, formats)?;
+        let drawn = charts::render_all(&inputs, formats, jobs)?;
         let summary = read_summary(&self.summary)?;
         let page = page::Page {
             about,

@@ -37,7 +37,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, formats: &[ImageFormat]) -> Result<()
     let staging = claim(&out)?;
     let csvs = shard::merge(parts, &staging.path("")).map_err(Error::Usage)?;
     let warnings = warnings::from_summary(&csvs.summary, &[])?;
-    let (set, _) = csvs.complete(formats, &about, slo.as_ref(), &warnings)?;
+    // No --jobs here: charts on all cores (the files do not depend on it).
+    let (set, _) = csvs.complete(formats, 0, &about, slo.as_ref(), &warnings)?;
     set.commit(&staging, &|n| folder::OWNED.contains(&n))?;
     Ok(())
 }
@@ -79,7 +80,7 @@ pub fn plot(dir: &Path, formats: &[ImageFormat]) -> Result<usize> {
     let staging = claim(&dir)?;
     let inputs = Inputs::read(&dir).map_err(|e| Error::Usage(format!("{e:#}")))?;
     let mut set = OutputSet::new();
-    let drawn = charts::render_all(&inputs, formats)?;
+    let drawn = charts::render_all(&inputs, formats, 0)?;
     let n = drawn.files.len();
     for (name, bytes) in drawn.files {
         set.add(Path::new("charts").join(name), bytes);

@@ -134,7 +134,7 @@ pub fn run(study: &Study, o: &Output) -> Result<Finished> {
             // Read before the commit moves the staged summary.
             let warnings = warnings::from_summary(&csvs.summary, &overridden)?;
             let (set, aggregates) =
-                csvs.complete(&o.formats, &about, study.slo.as_ref(), &warnings)?;
+                csvs.complete(&o.formats, o.jobs, &about, study.slo.as_ref(), &warnings)?;
             (set, Some(aggregates), warnings)
         }
         Some(s) => {

@@ -74,6 +74,46 @@ fn same_results_for_any_number_of_threads() {
     }
 }
 
+/// Charts are drawn on `--jobs` threads: every chart file (PNG and SVG, the
+/// sweep's too) is the same bytes for 1, 2 and 5 threads, and none is
+/// missing.
+#[test]
+fn charts_are_the_same_bytes_for_any_number_of_threads() {
+    let t = tempfile::tempdir().unwrap();
+    let sweep = root().join("scenarios/wait-time-sweep.toml");
+    for jobs in ["1", "2", "5"] {
+        bin()
+            .args(["sweep", "--quiet", "--format", "both", "--jobs", jobs])
+            .args(["--replications", "1", "--set", "duration=\"40s\"", "--out"])
+            .arg(t.path().join(jobs))
+            .arg(&sweep)
+            .assert()
+            .success();
+    }
+    let files = |jobs: &str| {
+        let mut v: Vec<_> = fs::read_dir(t.path().join(jobs).join("charts"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        v.sort();
+        v
+    };
+    let one = files("1");
+    assert!(one.len() >= 12, "PNG and SVG of each chart: {one:?}");
+    for jobs in ["2", "5"] {
+        let other = files(jobs);
+        assert_eq!(one.len(), other.len(), "--jobs {jobs}");
+        for (a, b) in one.iter().zip(&other) {
+            assert_eq!(a.file_name(), b.file_name());
+            assert!(
+                fs::read(a).unwrap() == fs::read(b).unwrap(),
+                "{} differs with --jobs {jobs}",
+                b.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn consumer_variants_see_the_same_arrivals() {
     let cfgs = configs(

@@ -128,6 +128,45 @@ fn indexes_are_bounded_by_recent_traffic_not_run_length() {
     );
 }
 
+/// Issue 17: with a 12 h visibility timeout no timer runs out during the run,
+/// so the lanes never drop a deleted message's entry at their front; 20
+/// minutes at 200 msg/s would leave ~240,000 of them. Lanes compact past
+/// twice the messages in flight (plus 1,024), retention's order past twice
+/// the live messages (plus 1,024): what stays is bounded by live state.
+#[test]
+fn a_long_visibility_timeout_leaves_no_dead_timers() {
+    let toml = r#"
+        name = "long-vt"
+        seed = 4
+        duration = "20m"
+        network = "5ms"
+        [queue]
+        nodes = 10
+        visibility_timeout = "12h"
+        [[producers]]
+        name = "p"
+        arrival = { kind = "poisson", rate = 200.0 }
+        [[consumers]]
+        name = "c"
+        count = 8
+        max_messages = 10
+        wait_time = "20s"
+        processing = { kind = "exponential", mean = "20ms" }
+    "#;
+    let r = run(&config(toml), 4);
+    let d = r.diagnostics();
+    assert!(d.totals.sent > 200_000, "{:?}", d.totals);
+    // Timers + retention order + node stores (each at most live or twice
+    // live plus 1,024) + one waiter per consumer.
+    let bound = 5 * d.live_messages + 2 * 1024 + 8;
+    assert!(
+        d.index_entries as u64 <= bound,
+        "index entries {} for {} live messages (bound {bound})",
+        d.index_entries,
+        d.live_messages
+    );
+}
+
 /// Peak resident memory, in KiB, of `sqs-sim run` on a one-variant scenario
 /// of 1 s runs with `replications` replications (`wait4` reports it for that
 /// one child, whatever else the test binary runs meanwhile).

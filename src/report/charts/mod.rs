@@ -216,8 +216,15 @@ pub(crate) struct Rendered {
 }
 
 /// Every chart in every format, and each as SVG for the page (drawn once
-/// when SVG files are asked for too). No formats: nothing is drawn.
-pub(crate) fn render_all(inputs: &Inputs, formats: &[ImageFormat]) -> Result<Rendered> {
+/// when SVG files are asked for too), on up to `jobs` threads (0 = all
+/// cores). Each picture is drawn and encoded on its own and the lists keep
+/// the serial order, so the files are the same for any `jobs`. No formats:
+/// nothing is drawn.
+pub(crate) fn render_all(
+    inputs: &Inputs,
+    formats: &[ImageFormat],
+    jobs: usize,
+) -> Result<Rendered> {
     let mut out = Rendered {
         files: Vec::new(),
         inline: Vec::new(),
@@ -225,12 +232,33 @@ pub(crate) fn render_all(inputs: &Inputs, formats: &[ImageFormat]) -> Result<Ren
     if formats.is_empty() {
         return Ok(out);
     }
-    for (stem, chart) in charts_of_folder(inputs)? {
-        let svg = render(&chart, ImageFormat::Svg).with_context(|| format!("chart {stem}"))?;
+    let charts = charts_of_folder(inputs)?;
+    // Every chart's SVG (the page needs it), and its PNG when asked for.
+    let png = formats.contains(&ImageFormat::Png);
+    let mut work = Vec::new();
+    for (stem, chart) in &charts {
+        work.push((*stem, chart, ImageFormat::Svg));
+        if png {
+            work.push((*stem, chart, ImageFormat::Png));
+        }
+    }
+    let bytes = in_parallel(work.len(), jobs, |i| {
+        let (stem, chart, f) = &work[i];
+        render(*chart, *f).with_context(|| format!("chart {stem}.{}", f.extension()))
+    });
+    let mut drawn = work.iter().zip(bytes);
+    for (stem, _) in &charts {
+        let (_, svg) = drawn.next().expect("an SVG per chart");
+        let svg = svg?;
+        let png = if png {
+            Some(drawn.next().expect("a PNG per chart").1?)
+        } else {
+            None
+        };
         for &f in formats {
             let bytes = match f {
                 ImageFormat::Svg => svg.clone(),
-                ImageFormat::Png => render(&chart, f).with_context(|| format!("chart {stem}"))?,
+                ImageFormat::Png => png.clone().expect("drawn above"),
             };
             out.files.push((format!("{stem}.{}", f.extension()), bytes));
         }
@@ -240,6 +268,44 @@ pub(crate) fn render_all(inputs: &Inputs, formats: &[ImageFormat]) -> Result<Ren
         ));
     }
     Ok(out)
+}
+
+/// `f(0..n)` on up to `jobs` threads (0 = all cores), results in index
+/// order. Threads take the next index as they finish, so a slow chart does
+/// not hold up a fixed share of the others.
+fn in_parallel<T: Send>(n: usize, jobs: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = match jobs {
+        0 => std::thread::available_parallelism().map_or(1, |p| p.get()),
+        j => j,
+    }
+    .min(n);
+    if threads <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= n {
+                            return mine;
+                        }
+                        mine.push((i, f(i)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            // A panic while drawing is a bug: let it surface as it would have.
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    done.sort_by_key(|&(i, _)| i);
+    done.into_iter().map(|(_, t)| t).collect()
 }
 
 /// Rows of a table with the same key columns (`0..=variant`).
