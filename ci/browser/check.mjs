@@ -13,7 +13,8 @@
 import puppeteer from "puppeteer-core";
 import { mkdtemp, mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve, basename } from "node:path";
+import { join, resolve, basename, dirname } from "node:path";
+import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -163,6 +164,16 @@ async function checkPage(browser, file, out) {
     check(rows > 0, `${name}${how}: the summary table has ${rows} row(s)`);
     const conclusions = await page.$$eval("ul.conclusions li", (l) => l.length);
     check(conclusions > 0, `${name}${how}: ${conclusions} conclusion(s) in words`);
+    // A sweep with an SLO (its folder keeps slo.toml) names its answer on the page.
+    if (existsSync(join(dirname(file), "slo.toml"))) {
+      const answer = await page.$$eval("section#advice p.answer", (ps) =>
+        ps.map((p) => ({ text: p.textContent.trim(), h: p.getBoundingClientRect().height })),
+      );
+      check(
+        answer.length === 1 && answer[0].text.length > 0 && answer[0].h > 0,
+        `${name}${how}: the SLO answer is shown (${answer.map((a) => a.text).join("")})`,
+      );
+    }
     if (javascript) {
       await page.screenshot({ path: join(out, `${name}-report.png`) });
       await page.screenshot({ path: join(out, `${name}-report-full.png`), fullPage: true });
