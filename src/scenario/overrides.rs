@@ -158,8 +158,9 @@ pub(crate) fn blame_sweep(point: &[(String, Value)], broken: &[(&str, Vec<Issue>
     }
 }
 
-/// A value as a note shows it: strings bare, the rest as TOML.
-fn value_text(v: &Value) -> String {
+/// A value as a note or the sweep's `value` column shows it: strings bare,
+/// the rest as TOML.
+pub(crate) fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),

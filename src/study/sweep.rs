@@ -5,6 +5,7 @@ use super::Study;
 use crate::error::{Error, Result};
 use crate::report::Keys;
 use crate::scenario::guard::Limits;
+use crate::scenario::overrides::value_text;
 use crate::scenario::schema::fixed_keys;
 use crate::scenario::Scenario;
 use toml::Value;
@@ -109,14 +110,6 @@ fn grid(axes: &[Axis]) -> Vec<Vec<(String, Value)>> {
             })
             .collect()
     })
-}
-
-/// A value as the `value` column shows it: strings bare, the rest as TOML.
-fn value_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 #[cfg(test)]

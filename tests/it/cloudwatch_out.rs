@@ -5,26 +5,9 @@
 //! new keys (`report.cloudwatch_period`, `pricing.tiers`) exit 2 naming
 //! the key.
 
-use crate::common::{bin, root, write_file};
+use crate::common::{bin, col, read_csv, root, write_file};
 use std::collections::BTreeMap;
 use std::path::Path;
-
-/// A CSV file as a header and rows of strings.
-fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let head = r.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = r
-        .records()
-        .map(|x| x.unwrap().iter().map(str::to_string).collect())
-        .collect();
-    (head, rows)
-}
-
-fn col(head: &[String], name: &str) -> usize {
-    head.iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name}"))
-}
 
 /// Runs `scenario` (a path) into `out` with `args`.
 fn run(scenario: &Path, out: &Path, args: &[&str]) {

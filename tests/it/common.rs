@@ -4,7 +4,7 @@
 
 use sqs_sim::model::{self, ModelConfig, RunOptions, RunResult};
 use sqs_sim::scenario::{Overrides, Scenario};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Parses a scenario from text and resolves its variants.
 pub fn configs(toml: &str) -> Vec<(String, ModelConfig)> {
@@ -178,4 +178,22 @@ pub fn mean_and_se(xs: &[f64]) -> (f64, f64) {
     let mean = xs.iter().sum::<f64>() / n;
     let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
     (mean, sd / n.sqrt())
+}
+
+/// A CSV file as its header and rows of strings.
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let head = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect();
+    (head, rows)
+}
+
+/// The index of column `name` in `head`.
+pub fn col(head: &[String], name: &str) -> usize {
+    head.iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
 }

@@ -2,26 +2,9 @@
 //! time series partitions the run, a replication can be reproduced alone,
 //! figures that do not exist are empty, the progress bar stays off a pipe.
 
-use crate::common::{bin, root, write_file, TINY};
+use crate::common::{bin, col, read_csv, root, write_file, TINY};
 use std::collections::BTreeMap;
 use std::path::Path;
-
-/// A CSV file as header → column, rows in order.
-fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let head = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r
-        .records()
-        .map(|rec| rec.unwrap().iter().map(String::from).collect())
-        .collect();
-    (head, rows)
-}
-
-fn col(head: &[String], name: &str) -> usize {
-    head.iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name}"))
-}
 
 /// Runs `sqs-sim run SCENARIO ARGS… --out OUT` quietly, without charts.
 fn run_into(scenario: &Path, args: &[&str], out: &Path) -> std::process::Output {
