@@ -45,6 +45,7 @@ impl Node {
         }
     }
 
+    #[inline(always)]
     fn push(&mut self, seq: u64, slot: u32) {
         if self.fifo.back().is_none_or(|&(s, _)| s < seq) {
             self.fifo.push_back((seq, slot));
