@@ -210,6 +210,7 @@ impl Fleet {
     /// A visible message left `node`: popped (above), or expired without
     /// being received, which leaves its entry stale. Called *after* the
     /// slab marked an expired message gone.
+    #[inline(always)]
     pub(crate) fn forget(&mut self, node: NodeId, msgs: &Slab) {
         let n = node.index();
         self.visible[n] -= 1;
