@@ -139,6 +139,9 @@ impl Dist {
     pub(crate) fn sample_time(&self, rng: &mut Stream) -> SimTime {
         match self {
             Dist::Constant(v) => SimTime::from_micros_f64(*v),
+            // The common processing time, drawn here rather than through
+            // the out-of-line `sample` (the same draw).
+            Dist::Exponential { exp, .. } => SimTime::from_micros_f64(exp.sample(rng)),
             _ => SimTime::from_micros_f64(self.sample(rng)),
         }
     }

@@ -45,6 +45,7 @@ impl Node {
         }
     }
 
+    #[inline(always)]
     fn push(&mut self, seq: u64, slot: u32) {
         if self.fifo.back().is_none_or(|&(s, _)| s < seq) {
             self.fifo.push_back((seq, slot));
@@ -184,6 +185,7 @@ impl Fleet {
     }
 
     /// A message became visible on `node`.
+    #[inline(always)]
     pub(crate) fn push(&mut self, node: NodeId, seq: u64, slot: u32) {
         let n = node.index();
         self.nodes[n].push(seq, slot);
@@ -197,6 +199,7 @@ impl Fleet {
     }
 
     /// Takes the oldest visible message of `node` (whose top must be live).
+    #[inline(always)]
     pub(crate) fn pop(&mut self, node: NodeId, msgs: &Slab) -> Option<u32> {
         let n = node.index();
         let (_, slot) = self.nodes[n].pop()?;
@@ -207,6 +210,7 @@ impl Fleet {
     /// A visible message left `node`: popped (above), or expired without
     /// being received, which leaves its entry stale. Called *after* the
     /// slab marked an expired message gone.
+    #[inline(always)]
     pub(crate) fn forget(&mut self, node: NodeId, msgs: &Slab) {
         let n = node.index();
         self.visible[n] -= 1;
@@ -239,6 +243,7 @@ impl Fleet {
 
     /// Drops stale entries from the fronts of a node's stores, then updates
     /// the tree.
+    #[inline(always)]
     fn clean_top(&mut self, node: NodeId, msgs: &Slab) {
         let nd = &mut self.nodes[node.index()];
         while let Some(&(seq, slot)) = nd.fifo.front() {
@@ -263,6 +268,7 @@ impl Fleet {
         self.refresh(node);
     }
 
+    #[inline(always)]
     fn refresh(&mut self, node: NodeId) {
         let n = node.index();
         let key = if self.up[n] {

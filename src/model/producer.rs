@@ -57,6 +57,15 @@ impl Producer {
                     break t;
                 }
             },
+            // No schedule: one rate for the whole run, so no phase lookup
+            // and no loop (the same draw and the same arithmetic as below).
+            Arrival::Poisson { rate } if cfg.schedule.is_empty() => {
+                if *rate <= 0.0 {
+                    return None;
+                }
+                let e: f64 = Exp1.sample(&mut self.arrivals);
+                last.unwrap_or(cfg.start) + SimTime::from_secs_f64(e / rate)
+            }
             Arrival::Poisson { rate } => {
                 let rate_at = |t| rate_at(&cfg.schedule, t, *rate);
                 self.next_poisson(cfg, rate_at, last.unwrap_or(cfg.start))?

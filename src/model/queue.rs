@@ -359,6 +359,7 @@ impl SqsQueue {
         !self.delay.is_zero()
     }
 
+    #[inline(always)]
     fn store_as(
         &mut self,
         now: SimTime,
@@ -411,13 +412,28 @@ impl SqsQueue {
         }
         // Lazily deleted entries must not outgrow the live messages.
         if self.expiry.len() as u64 > 2 * self.msgs.live() + 1024 {
-            let msgs = &self.msgs;
-            self.expiry.retain(|&(seq, slot)| {
-                let m = msgs.get(slot);
-                m.seq == seq && m.state != State::Free
-            });
+            self.compact_expiry();
         }
         slot
+    }
+
+    /// Drops the retention clock's entries of messages gone (out of line and
+    /// front first, as in [`Self::compact_vt`]).
+    #[cold]
+    #[inline(never)]
+    fn compact_expiry(&mut self) {
+        let msgs = &self.msgs;
+        let live = |&(seq, slot): &(u64, u32)| {
+            let m = msgs.get(slot);
+            m.seq == seq && m.state != State::Free
+        };
+        let dead_run = self
+            .expiry
+            .iter()
+            .position(live)
+            .unwrap_or(self.expiry.len());
+        self.expiry.drain(..dead_run);
+        self.expiry.retain(live);
     }
 
     /// The earliest due time that a message stored at `now` adds to the
@@ -533,6 +549,7 @@ impl SqsQueue {
         got
     }
 
+    #[inline(always)]
     fn take(&mut self, now: SimTime, node: NodeId, timeout: SimTime, out: &mut Vec<Delivery>) {
         let slot = self
             .fleet
@@ -573,6 +590,7 @@ impl SqsQueue {
 
     /// Adds a visibility timer to the lane of its timeout (every entry of a
     /// lane got the same timeout, so the lane stays in due order).
+    #[inline(always)]
     fn push_vt(&mut self, now: SimTime, timeout: SimTime, slot: u32, lease: u16, receipt: u64) {
         let lane = match self.vt_lanes.iter().position(|l| l.timeout == timeout) {
             Some(i) => i,
@@ -599,9 +617,24 @@ impl SqsQueue {
         // `retain` keeps due order. Dropping dead entries early changes no
         // result: the front skips them anyway.
         if q.len() as u64 > 2 * self.in_flight + 1024 {
-            let msgs = &self.msgs;
-            q.retain(|e| e.holds(msgs.get(e.slot)));
+            self.compact_vt(lane);
         }
+    }
+
+    /// Drops the dead entries of visibility lane `lane`. Out of line: it
+    /// runs once per ~1,000 pushes, and `push_vt` is inlined into the
+    /// receive path. Entries die mostly in delivery order, so the dead run
+    /// at the front is found by a plain scan and dropped at once (a drain
+    /// from the front moves nothing); `retain` then sees only the rest.
+    #[cold]
+    #[inline(never)]
+    fn compact_vt(&mut self, lane: usize) {
+        let msgs = &self.msgs;
+        let q = &mut self.vt_lanes[lane].q;
+        let live = |e: &VtEntry| e.holds(msgs.get(e.slot));
+        let dead_run = q.iter().position(live).unwrap_or(q.len());
+        q.drain(..dead_run);
+        q.retain(live);
     }
 
     /// ChangeMessageVisibility: a message in flight under `receipt` becomes

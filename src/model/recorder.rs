@@ -302,6 +302,7 @@ impl<'s> Recorder<'s> {
     }
 
     /// A send stored `messages` of `bytes` in all (0: a duplicate dropped).
+    #[inline]
     pub(crate) fn sent(
         &mut self,
         now: SimTime,
@@ -418,6 +419,7 @@ impl<'s> Recorder<'s> {
     }
 
     /// A consumer got a message for the first time: latency since SendMessage.
+    #[inline]
     pub(crate) fn latency(&mut self, now: SimTime, sent: SimTime) {
         if !self.measured(now) {
             return;
@@ -432,6 +434,7 @@ impl<'s> Recorder<'s> {
         self.latency_max_us = self.latency_max_us.max(us);
     }
 
+    #[inline]
     pub(crate) fn delete_request(&mut self, now: SimTime, batch: bool, deleted: u64, stale: u64) {
         if let Some(b) = self.bucket(now) {
             b.messages_deleted += deleted;

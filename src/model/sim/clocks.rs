@@ -29,6 +29,7 @@ impl Sim<'_> {
     /// just added to one of the queue's clocks. O(1): cheaper than
     /// `arm_timer`'s look at every clock, for the clock entries each send and
     /// each receive add.
+    #[inline]
     pub(super) fn arm_at(&mut self, due: SimTime) {
         if due < self.timer_armed {
             self.timer_armed = due;

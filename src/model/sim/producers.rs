@@ -132,12 +132,17 @@ impl<'a> Sim<'a> {
             // FIFO groups, retries or a quota: their own path (`fifo`).
             return self.send_arrive_extras(now, p, n, sent, 0, obs);
         }
-        let group = self.producer_group(p);
+        let g = self.producers[p.index()].group as usize;
+        let group = &self.cfg.producers[g];
+        let fixed_size = self.fixed_sizes[g];
         let mut bytes = 0u64;
         let mut any_visible = false;
         for _ in 0..n {
             let rng = &mut self.producers[p.index()].messages;
-            let size = sample_size(&group.size, rng);
+            let size = match fixed_size {
+                Some(size) => size,
+                None => sample_size(&group.size, rng),
+            };
             let node = NodeId::new(self.placement.draw(rng));
             bytes += size as u64;
             any_visible |= self.queue.store(now, sent, size, node);
@@ -150,6 +155,19 @@ impl<'a> Sim<'a> {
             self.wake_waiters(now, obs);
         }
     }
+}
+
+/// Each producer group's message size if it is a constant: what
+/// [`sample_size`] returns at every call, which draws no random number.
+pub(super) fn fixed_sizes(cfg: &ModelConfig) -> Vec<Option<u32>> {
+    let mut no_draws = StreamSeed::new(0).stream(&[]);
+    cfg.producers
+        .iter()
+        .map(|g| match g.size {
+            Dist::Constant(_) => Some(sample_size(&g.size, &mut no_draws)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A message size in bytes: at least 1, rounded to a whole byte.
