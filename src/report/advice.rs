@@ -274,38 +274,78 @@ impl Candidate {
     }
 }
 
+/// One line of the advice: the answer itself, or a line around it
+/// (`indent`: it belongs to the line above).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Line {
+    Answer(String),
+    Other { text: String, indent: bool },
+}
+
 impl Advice {
-    /// The advice as the terminal prints it: the objective and how it was
-    /// judged, the answer (or that there is none, and the closest), the
-    /// runner-up, then every failing configuration with its reasons.
-    pub fn to_text(&self) -> String {
-        let mut out = format!("SLO: {}\n({})\n", self.slo, self.how_judged);
+    /// The advice line by line: the objective and how it was judged, the
+    /// answer (or that there is none, and the closest), the runner-up, then
+    /// every failing configuration with its reasons.
+    pub(crate) fn lines(&self) -> Vec<Line> {
+        let other = |text: String| Line::Other {
+            text,
+            indent: false,
+        };
+        let indented = |text: String| Line::Other { text, indent: true };
+        let mut out = vec![
+            other(format!("SLO: {}", self.slo)),
+            other(format!("({})", self.how_judged)),
+        ];
         match (&self.answer, &self.closest) {
             (Some(a), _) => {
-                out += &format!("answer: {}: {}\n", a.label, a.figures(&self.slo));
+                out.push(Line::Answer(format!(
+                    "{}: {}",
+                    a.label,
+                    a.figures(&self.slo)
+                )));
                 if !self.ties.is_empty() {
                     let names: Vec<&str> = self.ties.iter().map(|c| c.label.as_str()).collect();
-                    out += &format!("  (the same figures: {})\n", names.join("; "));
+                    out.push(indented(format!(
+                        "(the same figures: {})",
+                        names.join("; ")
+                    )));
                 }
             }
-            (None, Some(c)) => {
-                out += &format!(
-                    "answer: none of the {} configurations meets the SLO; the closest is {}: {}\n",
-                    self.failing.len(),
-                    c.label,
-                    c.figures(&self.slo)
-                )
-            }
-            (None, None) => out += "answer: no configuration meets the SLO\n",
+            (None, Some(c)) => out.push(Line::Answer(format!(
+                "none of the {} configurations meets the SLO; the closest is {}: {}",
+                self.failing.len(),
+                c.label,
+                c.figures(&self.slo)
+            ))),
+            (None, None) => out.push(Line::Answer("no configuration meets the SLO".into())),
         }
         if let Some(r) = &self.runner_up {
-            out += &format!("runner-up: {}: {}\n", r.label, r.figures(&self.slo));
+            out.push(other(format!(
+                "runner-up: {}: {}",
+                r.label,
+                r.figures(&self.slo)
+            )));
         }
         if !self.failing.is_empty() {
-            out += &format!("fail ({}):\n", self.failing.len());
+            out.push(other(format!("fail ({}):", self.failing.len())));
             for (c, reasons) in &self.failing {
                 let why: Vec<String> = reasons.iter().map(Reason::to_string).collect();
-                out += &format!("  {}: {}\n", c.label, why.join("; "));
+                out.push(indented(format!("{}: {}", c.label, why.join("; "))));
+            }
+        }
+        out
+    }
+
+    /// The advice as the terminal prints it: [`Advice::lines`], the answer
+    /// after `answer: `.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for line in self.lines() {
+            match line {
+                Line::Answer(text) => out += &format!("answer: {text}\n"),
+                Line::Other { text, indent } => {
+                    out += &format!("{}{text}\n", if indent { "  " } else { "" })
+                }
             }
         }
         out

@@ -92,8 +92,8 @@ impl RunCsvs {
     /// `summary.csv`, the charts in each of `formats` (none: no charts),
     /// `slo.toml` when an SLO was given, `report.html` (with the `warnings`
     /// and the SLO's advice) with `about`'s files; and the aggregates, for the
-    /// terminal table. Charts are drawn on up to `jobs` threads (0 = all
-    /// cores); the files do not depend on it.
+    /// terminal table, and the SLO's advice. Charts are drawn on up to
+    /// `jobs` threads (0 = all cores); the files do not depend on it.
     pub(crate) fn complete(
         &self,
         formats: &[ImageFormat],
@@ -101,7 +101,7 @@ impl RunCsvs {
         about: &page::About,
         slo: Option<&Slo>,
         warnings: &[warnings::Warning],
-    ) -> anyhow::Result<(OutputSet, Vec<Aggregate>)> {
+    ) -> anyhow::Result<(OutputSet, Vec<Aggregate>, Option<advice::Advice>)> {
         let mut set = OutputSet::new();
         self.add_to(&mut set);
         let aggregates = aggregate::from_summary(&self.summary)?;
@@ -110,31 +110,23 @@ impl RunCsvs {
             charts::Inputs::parse(&aggregate, &self.timeseries, &self.latency_cdf, &self.depth)?;
         inputs.slo = slo.cloned();
         if let Some(slo) = slo {
-            set.add(crate::scenario::slo::FILE, slo.to_toml().into_bytes());
+            slo.add_to(&mut set);
         }
         set.add("aggregate.csv", aggregate);
+        let advice = slo.map(|slo| advice::judge(&aggregates, slo));
         let drawn = charts::render_all(&inputs, formats, jobs)?;
-        let summary = read_summary(&self.summary)?;
         let page = page::Page {
             about,
             aggregates: &aggregates,
-            summary: &summary,
+            summary: &page::Runs::read(&self.summary)?,
             charts: (!formats.is_empty()).then(|| page::charts_of(drawn.inline)),
-            inputs: &page::ReportInputs::new(warnings, slo, &aggregates),
+            inputs: &page::ReportInputs::new(warnings, advice.as_ref()),
         };
         set.add(page::NAME, page.render()?);
         about.add_to(&mut set);
         for (name, bytes) in drawn.files {
             set.add(Path::new("charts").join(name), bytes);
         }
-        Ok((set, aggregates))
+        Ok((set, aggregates, advice))
     }
-}
-
-/// `summary.csv` as a table of text cells.
-pub(crate) fn read_summary(summary: &Content) -> anyhow::Result<keyed::Table> {
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut summary.reader()?, &mut bytes)
-        .context("cannot read summary.csv")?;
-    keyed::Table::parse(&bytes, "summary.csv")
 }

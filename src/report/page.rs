@@ -12,8 +12,7 @@
 //! `merge` and `plot` write the same page.
 
 use super::aggregate::Aggregate;
-use super::atomic::OutputSet;
-use super::keyed::Table;
+use super::atomic::{Content, OutputSet};
 use super::{conclusions, table};
 use anyhow::{Context, Result};
 use minijinja::value::{Serde, Value};
@@ -87,29 +86,63 @@ pub(crate) struct ReportInputs {
 }
 
 impl ReportInputs {
-    /// The page's view of the run's `warnings` and, with an `slo`, of the
-    /// advice judged on `aggregates` (the terminal prints the same text).
+    /// The page's view of the run's `warnings` and of the SLO's `advice`,
+    /// line for line what the terminal prints.
     pub(crate) fn new(
         warnings: &[crate::report::warnings::Warning],
-        slo: Option<&crate::scenario::slo::Slo>,
-        aggregates: &[crate::report::aggregate::Aggregate],
+        advice: Option<&crate::report::advice::Advice>,
     ) -> ReportInputs {
-        let advice = slo.map(|slo| {
-            let text = crate::report::advice::judge(aggregates, slo).to_text();
-            let mut answer = String::new();
-            let mut details = Vec::new();
-            for line in text.lines() {
-                match line.strip_prefix("answer: ") {
-                    Some(a) if answer.is_empty() => answer = a.to_string(),
-                    _ => details.push(line.trim().to_string()),
+        use crate::report::advice::Line;
+        let advice = advice.map(|a| {
+            let mut page = Advice::default();
+            for line in a.lines() {
+                match line {
+                    Line::Answer(text) => page.answer = text,
+                    Line::Other { text, .. } => page.details.push(text),
                 }
             }
-            Advice { answer, details }
+            page
         });
         ReportInputs {
             warnings: warnings.iter().map(ToString::to_string).collect(),
             advice,
         }
+    }
+}
+
+/// `summary.csv` as the page lists its runs: the header, every row while
+/// there are at most [`MAX_RUN_ROWS`] (none past that), and how many there
+/// are. Read as a stream, so a large sweep's file is never held whole.
+pub(crate) struct Runs {
+    pub(crate) header: Vec<String>,
+    pub(crate) rows: Vec<csv::StringRecord>,
+    pub(crate) count: usize,
+}
+
+impl Runs {
+    pub(crate) fn read(summary: &Content) -> Result<Runs> {
+        let mut r = csv::Reader::from_reader(summary.reader()?);
+        let header = r
+            .headers()
+            .context("cannot read summary.csv")?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let (mut rows, mut count) = (Vec::new(), 0);
+        for rec in r.records() {
+            let rec = rec.context("cannot read summary.csv")?;
+            count += 1;
+            if count <= MAX_RUN_ROWS {
+                rows.push(rec);
+            } else if count == MAX_RUN_ROWS + 1 {
+                rows = Vec::new();
+            }
+        }
+        Ok(Runs {
+            header,
+            rows,
+            count,
+        })
     }
 }
 
@@ -151,8 +184,8 @@ struct Grid {
 pub(crate) struct Page<'a> {
     pub(crate) about: &'a About,
     pub(crate) aggregates: &'a [Aggregate],
-    /// `summary.csv`, every run.
-    pub(crate) summary: &'a Table,
+    /// `summary.csv`'s runs.
+    pub(crate) summary: &'a Runs,
     /// `None`: charts were not drawn (`--no-charts`).
     pub(crate) charts: Option<Vec<PageChart>>,
     pub(crate) inputs: &'a ReportInputs,
@@ -166,7 +199,7 @@ impl Page<'_> {
         env.add_template("report.html", TEMPLATE)
             .context("the report template")?;
         let (name, description) = self.about.name_and_description();
-        let runs = self.summary.rows.len();
+        let runs = self.summary.count;
         let run_rows = (runs <= MAX_RUN_ROWS).then(|| Grid {
             keys: 0,
             head: self.summary.header.clone(),
@@ -304,4 +337,29 @@ fn chart_note(stem: &str) -> &'static str {
 /// HTML parser gives inline `<svg>` the SVG namespace itself).
 fn inline_svg(svg: &str) -> String {
     svg.replacen(r#" xmlns="http://www.w3.org/2000/svg""#, "", 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(rows: usize) -> Content {
+        let mut text = String::from("variant,replication\n");
+        for r in 0..rows {
+            text += &format!("a,{r}\n");
+        }
+        Content::Bytes(text.into_bytes())
+    }
+
+    /// Up to the limit every run is listed; one more and none is, but the
+    /// count stays exact.
+    #[test]
+    fn runs_are_listed_up_to_the_limit_and_always_counted() {
+        let r = Runs::read(&summary(MAX_RUN_ROWS)).unwrap();
+        assert_eq!((r.count, r.rows.len()), (MAX_RUN_ROWS, MAX_RUN_ROWS));
+        assert_eq!(r.header, ["variant", "replication"]);
+        assert_eq!(&r.rows[7][1], "7");
+        let r = Runs::read(&summary(MAX_RUN_ROWS + 5)).unwrap();
+        assert_eq!((r.count, r.rows.len()), (MAX_RUN_ROWS + 5, 0));
+    }
 }

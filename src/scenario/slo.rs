@@ -61,6 +61,12 @@ impl Slo {
         doc.to_string()
     }
 
+    /// Keeps the objective in a results folder's [`FILE`] (a run's, and each
+    /// shard's for `merge`).
+    pub(crate) fn add_to(&self, set: &mut crate::report::atomic::OutputSet) {
+        set.add(FILE, self.to_toml().into_bytes());
+    }
+
     /// Reads what [`Slo::to_toml`] wrote, with the scenario's ranges.
     pub fn from_toml(text: &str) -> Result<Slo, String> {
         let doc: Table = text

@@ -8,9 +8,9 @@ use crate::report::atomic::Content;
 use crate::report::atomic::OutputSet;
 use crate::report::charts::{self, ImageFormat, Inputs};
 use crate::report::folder;
-use crate::report::page::{self, About, Page, ReportInputs};
+use crate::report::page::{self, About, Page, ReportInputs, Runs};
 use crate::report::shard::{self, Manifest};
-use crate::report::{aggregate, read_summary, warnings, RunCsvs};
+use crate::report::{advice, aggregate, warnings, RunCsvs};
 use std::path::{Path, PathBuf};
 
 /// Joins the shard folders `dirs` (any order) into the results folder `out`,
@@ -38,7 +38,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, formats: &[ImageFormat]) -> Result<()
     let csvs = shard::merge(parts, &staging.path("")).map_err(Error::Usage)?;
     let warnings = warnings::from_summary(&csvs.summary, &[])?;
     // No --jobs here: charts on all cores (the files do not depend on it).
-    let (set, _) = csvs.complete(formats, 0, &about, slo.as_ref(), &warnings)?;
+    let (set, _, _) = csvs.complete(formats, 0, &about, slo.as_ref(), &warnings)?;
     set.commit(&staging, &|n| folder::OWNED.contains(&n))?;
     Ok(())
 }
@@ -92,12 +92,15 @@ pub fn plot(dir: &Path, formats: &[ImageFormat]) -> Result<usize> {
         let page = Page {
             about: &about,
             aggregates: &aggregates,
-            summary: &read_summary(&summary)?,
+            summary: &Runs::read(&summary)?,
             charts: Some(page::charts_of(drawn.inline)),
             inputs: &ReportInputs::new(
                 &warnings::from_summary(&summary, &[])?,
-                inputs.slo.as_ref(),
-                &aggregates,
+                inputs
+                    .slo
+                    .as_ref()
+                    .map(|slo| advice::judge(&aggregates, slo))
+                    .as_ref(),
             ),
         };
         page.render()

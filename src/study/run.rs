@@ -13,7 +13,7 @@ use super::{check_out, claim, shard, Study};
 use crate::error::{Error, Result};
 use crate::model::config::QueueKind;
 use crate::model::Dist;
-use crate::report::advice::{self, Advice};
+use crate::report::advice::Advice;
 use crate::report::aggregate::Aggregate;
 use crate::report::atomic::OutputSet;
 use crate::report::charts::ImageFormat;
@@ -129,13 +129,13 @@ pub fn run(study: &Study, o: &Output) -> Result<Finished> {
         .iter()
         .flat_map(|c| c.overridden.clone())
         .collect();
-    let (set, aggregates, warnings) = match o.shard {
+    let (set, aggregates, warnings, advice) = match o.shard {
         None => {
             // Read before the commit moves the staged summary.
             let warnings = warnings::from_summary(&csvs.summary, &overridden)?;
-            let (set, aggregates) =
+            let (set, aggregates, advice) =
                 csvs.complete(&o.formats, o.jobs, &about, study.slo.as_ref(), &warnings)?;
-            (set, Some(aggregates), warnings)
+            (set, Some(aggregates), warnings, advice)
         }
         Some(s) => {
             let mut set = OutputSet::new();
@@ -143,17 +143,13 @@ pub fn run(study: &Study, o: &Output) -> Result<Finished> {
             // For `merge`, which writes the page.
             about.add_to(&mut set);
             if let Some(slo) = &study.slo {
-                set.add(crate::scenario::slo::FILE, slo.to_toml().into_bytes());
+                slo.add_to(&mut set);
             }
             shard::add_manifest(&mut set, study, s, slice, total, &csvs)?;
-            (set, None, Vec::new())
+            (set, None, Vec::new(), None)
         }
     };
     set.commit(&staging, &|n| folder::OWNED.contains(&n))?;
-    let advice = match (&aggregates, &study.slo) {
-        (Some(a), Some(slo)) => Some(advice::judge(a, slo)),
-        _ => None,
-    };
     Ok(Finished {
         out,
         aggregates,
