@@ -355,14 +355,23 @@ impl<'a> Sim<'a> {
     /// not happen.
     fn run<O: Observer>(&mut self, obs: &mut O) {
         let end = self.cfg.duration;
+        // The loop's bounds, worked out once rather than per event: the last
+        // instant simulated (the window is `[0, end)`) and the event limit.
+        let Some(last) = end.micros().checked_sub(1).map(SimTime) else {
+            return;
+        };
+        let limit = match self.opts.max_events {
+            0 => u64::MAX,
+            n => n,
+        };
         let mut guard = stall::Guard::new();
-        while let Some((now, ev)) = self.events.pop_before(end) {
+        while let Some((now, ev)) = self.events.pop_until(last) {
             if guard.stood_still(now, || self.entity(ev)) {
                 self.stalled = Some(guard.stall(self.cfg, now));
                 break;
             }
             self.handle(now, ev, obs);
-            if self.opts.max_events != 0 && self.model_events() >= self.opts.max_events {
+            if self.model_events() >= limit {
                 break;
             }
         }
