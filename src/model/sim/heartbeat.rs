@@ -24,7 +24,7 @@ const MAX_INVISIBLE: SimTime = SimTime::from_secs(12 * 3600);
 impl Sim<'_> {
     /// A response with messages reached `c`: its first heartbeat is due
     /// `interval` from now, if the group has heartbeats.
-    #[inline]
+    #[inline(always)]
     pub(super) fn start_heartbeat(&mut self, now: SimTime, c: ConsumerId) {
         if let Some(h) = self.consumer_group(c).heartbeat {
             let serial = self.consumers[c.index()].serial;

@@ -204,7 +204,7 @@ impl<'a> Sim<'a> {
     /// How many messages `c`'s receive asks for, and how long it may wait:
     /// the group's for a loop consumer; for a poller, up to the batch's room
     /// (10 at most) and no longer than its open window.
-    #[inline]
+    #[inline(always)]
     pub(super) fn receive_shape(
         &self,
         now: SimTime,
