@@ -135,15 +135,24 @@ impl Dist {
     }
 
     /// Samples a duration.
-    #[inline]
+    ///
+    /// Always inlined: the common processing time (an exponential) is then
+    /// drawn in the caller, whose registers already hold what the draw
+    /// needs; out of line, the draw's loop saved and restored six registers
+    /// and spilled the generator's state on every call. The other kinds go
+    /// through `sample_time_other` (the same draws).
+    #[inline(always)]
     pub(crate) fn sample_time(&self, rng: &mut Stream) -> SimTime {
         match self {
             Dist::Constant(v) => SimTime::from_micros_f64(*v),
-            // The common processing time, drawn here rather than through
-            // the out-of-line `sample` (the same draw).
             Dist::Exponential { exp, .. } => SimTime::from_micros_f64(exp.sample(rng)),
-            _ => SimTime::from_micros_f64(self.sample(rng)),
+            _ => self.sample_time_other(rng),
         }
+    }
+
+    #[inline(never)]
+    fn sample_time_other(&self, rng: &mut Stream) -> SimTime {
+        SimTime::from_micros_f64(self.sample(rng))
     }
 
     /// The mean of the distribution (before truncation/rounding).
