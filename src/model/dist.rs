@@ -135,15 +135,24 @@ impl Dist {
     }
 
     /// Samples a duration.
-    #[inline]
+    ///
+    /// Always inlined: the common processing time (an exponential) is then
+    /// drawn in the caller, whose registers already hold what the draw
+    /// needs; out of line, the draw's loop saved and restored six registers
+    /// and spilled the generator's state on every call. The other kinds go
+    /// through `sample_time_other` (the same draws).
+    #[inline(always)]
     pub(crate) fn sample_time(&self, rng: &mut Stream) -> SimTime {
         match self {
             Dist::Constant(v) => SimTime::from_micros_f64(*v),
-            // The common processing time, drawn here rather than through
-            // the out-of-line `sample` (the same draw).
             Dist::Exponential { exp, .. } => SimTime::from_micros_f64(exp.sample(rng)),
-            _ => SimTime::from_micros_f64(self.sample(rng)),
+            _ => self.sample_time_other(rng),
         }
+    }
+
+    #[inline(never)]
+    fn sample_time_other(&self, rng: &mut Stream) -> SimTime {
+        SimTime::from_micros_f64(self.sample(rng))
     }
 
     /// The mean of the distribution (before truncation/rounding).
@@ -201,14 +210,17 @@ impl Dist {
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct Delay<'a> {
     dist: &'a Dist,
-    fixed: Option<SimTime>,
+    /// The constant delay, or `SimTime::MAX` when the delay is drawn: one
+    /// comparison per hop rather than an `Option`'s tag and value. A
+    /// constant that is itself `MAX` (≥ 2^64 µs) is drawn, which gives `MAX`.
+    fixed: SimTime,
 }
 
 impl<'a> Delay<'a> {
     pub(crate) fn new(dist: &'a Dist) -> Delay<'a> {
         let fixed = match dist {
-            Dist::Constant(v) => Some(SimTime::from_micros_f64(*v)),
-            _ => None,
+            Dist::Constant(v) => SimTime::from_micros_f64(*v),
+            _ => SimTime::MAX,
         };
         Delay { dist, fixed }
     }
@@ -216,10 +228,18 @@ impl<'a> Delay<'a> {
     /// Same value, and same draws from `rng`, as `Dist::sample_time`.
     #[inline]
     pub(crate) fn sample(&self, rng: &mut Stream) -> SimTime {
-        match self.fixed {
-            Some(t) => t,
-            None => self.dist.sample_time(rng),
+        if self.fixed != SimTime::MAX {
+            self.fixed
+        } else {
+            self.drawn(rng)
         }
+    }
+
+    /// Out of line: a drawn delay is rarer, and inlined at every hop it
+    /// would copy the exponential draw into each.
+    #[inline(never)]
+    fn drawn(&self, rng: &mut Stream) -> SimTime {
+        self.dist.sample_time(rng)
     }
 }
 
@@ -274,5 +294,25 @@ mod tests {
         assert!(Dist::uniform(0.0, 0.0).unwrap().is_always_zero());
         assert!(!Dist::uniform(0.0, 1.0).unwrap().is_always_zero());
         assert!(!Dist::exponential(1.0).unwrap().is_always_zero());
+    }
+
+    /// A `Delay` gives what `sample_time` gives, with the same draws, for a
+    /// constant (also one too large for `SimTime`) and for drawn kinds.
+    #[test]
+    fn delay_matches_sample_time() {
+        for d in [
+            Dist::constant(5000.0).unwrap(),
+            Dist::constant(0.0).unwrap(),
+            Dist::constant(1e300).unwrap(),
+            Dist::exponential(5000.0).unwrap(),
+            Dist::uniform(1000.0, 3000.0).unwrap(),
+        ] {
+            let delay = Delay::new(&d);
+            let mut a = StreamSeed::new(4).stream(&[1]);
+            let mut b = a.clone();
+            for _ in 0..1000 {
+                assert_eq!(delay.sample(&mut a), d.sample_time(&mut b), "{d:?}");
+            }
+        }
     }
 }
