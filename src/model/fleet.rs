@@ -24,18 +24,31 @@ const NONE: u64 = u64::MAX;
 /// levels are not kept: a push or a pop then costs one store, not a climb.
 const SCAN_LEAVES: usize = 16;
 
-/// One node's visible messages.
-#[derive(Default)]
+/// One node's visible messages, and what the fleet's counters need of it.
 struct Node {
     /// Arrived in `seq` order.
     fifo: VecDeque<(u64, u32)>,
     /// Came back out of order.
     returned: BinaryHeap<Reverse<(u64, u32)>>,
+    /// Visible messages held: the stores hold one entry for each, plus
+    /// stale ones (a visible message deleted or expired), so when their
+    /// lengths add up to this there is nothing stale to clean.
+    visible: u64,
+    up: bool,
 }
 
 impl Node {
+    fn new() -> Node {
+        Node {
+            fifo: VecDeque::new(),
+            returned: BinaryHeap::new(),
+            visible: 0,
+            up: true,
+        }
+    }
+
     /// The oldest entry, from whichever store holds it.
-    #[inline]
+    #[cfg(test)]
     fn top(&self) -> Option<(u64, u32)> {
         match (self.fifo.front(), self.returned.peek()) {
             (Some(&f), Some(&Reverse(r))) => Some(f.min(r)),
@@ -43,6 +56,24 @@ impl Node {
             (None, Some(&Reverse(r))) => Some(r),
             (None, None) => None,
         }
+    }
+
+    /// The oldest entry's slot.
+    fn top_slot(&self) -> Option<u32> {
+        match (self.fifo.front(), self.returned.peek()) {
+            (Some(&f), Some(&Reverse(r))) => Some(f.min(r).1),
+            (Some(&f), None) => Some(f.1),
+            (None, Some(&Reverse(r))) => Some(r.1),
+            (None, None) => None,
+        }
+    }
+
+    /// The oldest entry's `seq`, `NONE` if the node holds nothing.
+    #[inline(always)]
+    fn top_seq(&self) -> u64 {
+        let f = self.fifo.front().map_or(NONE, |e| e.0);
+        let r = self.returned.peek().map_or(NONE, |e| e.0 .0);
+        f.min(r)
     }
 
     #[inline(always)]
@@ -55,15 +86,53 @@ impl Node {
     }
 
     /// Removes the oldest entry.
+    #[inline(always)]
     fn pop(&mut self) -> Option<(u64, u32)> {
-        let from_fifo = match (self.fifo.front(), self.returned.peek()) {
-            (Some(f), Some(Reverse(r))) => f < r,
-            (f, _) => f.is_some(),
+        let f = self.fifo.front().map_or(NONE, |e| e.0);
+        let popped = match self.returned.peek() {
+            Some(Reverse(r)) if r.0 < f => self.returned.pop().map(|r| r.0),
+            _ => self.fifo.pop_front(),
         };
-        if from_fifo {
-            self.fifo.pop_front()
-        } else {
-            self.returned.pop().map(|r| r.0)
+        self.give_back_memory();
+        popped
+    }
+
+    /// Drops stale entries from the fronts of the stores, so that each
+    /// front is live. Skipped without a look at the slab when no entry is
+    /// stale (the common case: visible messages leave by being received).
+    #[inline(always)]
+    fn clean(&mut self, msgs: &Slab) {
+        if (self.fifo.len() + self.returned.len()) as u64 != self.visible {
+            self.drop_stale_fronts(msgs);
+        }
+    }
+
+    #[inline(never)]
+    fn drop_stale_fronts(&mut self, msgs: &Slab) {
+        while let Some(&(seq, slot)) = self.fifo.front() {
+            if msgs.is(slot, seq, State::Visible) {
+                break;
+            }
+            self.fifo.pop_front();
+        }
+        while let Some(&Reverse((seq, slot))) = self.returned.peek() {
+            if msgs.is(slot, seq, State::Visible) {
+                break;
+            }
+            self.returned.pop();
+        }
+        self.give_back_memory();
+    }
+
+    /// Gives back the memory of a drained backlog (a store only empties
+    /// when an entry leaves, so this runs after each removal).
+    #[inline(always)]
+    fn give_back_memory(&mut self) {
+        if self.fifo.is_empty() && self.fifo.capacity() > 1024 {
+            self.fifo.shrink_to(64);
+        }
+        if self.returned.is_empty() && self.returned.capacity() > 1024 {
+            self.returned.shrink_to(64);
         }
     }
 
@@ -74,8 +143,8 @@ impl Node {
 
 pub(crate) struct Fleet {
     nodes: Vec<Node>,
-    /// Visible messages per node (the heaps may hold stale extras).
-    visible: Vec<u64>,
+    /// Which nodes are up, as one flat mask for the short-poll sampler
+    /// (each node's own `up` is the copy its updates read).
     up: Vec<bool>,
     up_count: u32,
     /// Tournament tree: leaves at `[size, 2 size)`; `tree[i]` = min key below.
@@ -91,8 +160,7 @@ impl Fleet {
         let n = nodes as usize;
         let size = n.next_power_of_two();
         Fleet {
-            nodes: (0..n).map(|_| Node::default()).collect(),
-            visible: vec![0; n],
+            nodes: (0..n).map(|_| Node::new()).collect(),
             up: vec![true; n],
             up_count: nodes,
             tree: vec![NONE; 2 * size],
@@ -181,28 +249,33 @@ impl Fleet {
     /// top, which is live by the invariant above).
     pub(crate) fn oldest_slot(&self) -> Option<u32> {
         let node = self.oldest_node()?;
-        self.nodes[node.index()].top().map(|(_, slot)| slot)
+        self.nodes[node.index()].top_slot()
     }
 
     /// A message became visible on `node`.
     #[inline(always)]
     pub(crate) fn push(&mut self, node: NodeId, seq: u64, slot: u32) {
         let n = node.index();
-        self.nodes[n].push(seq, slot);
-        self.visible[n] += 1;
-        if self.up[n] {
+        let nd = &mut self.nodes[n];
+        nd.push(seq, slot);
+        nd.visible += 1;
+        if nd.up {
             self.visible_up += 1;
+            // The node's top can only fall, and only to `seq`.
+            let i = self.size + n;
+            if seq < self.tree[i] {
+                self.tree[i] = seq;
+                self.climb(i);
+            }
         } else {
             self.visible_down += 1;
         }
-        self.refresh(node);
     }
 
     /// Takes the oldest visible message of `node` (whose top must be live).
     #[inline(always)]
     pub(crate) fn pop(&mut self, node: NodeId, msgs: &Slab) -> Option<u32> {
-        let n = node.index();
-        let (_, slot) = self.nodes[n].pop()?;
+        let (_, slot) = self.nodes[node.index()].pop()?;
         self.forget(node, msgs);
         Some(slot)
     }
@@ -213,22 +286,28 @@ impl Fleet {
     #[inline(always)]
     pub(crate) fn forget(&mut self, node: NodeId, msgs: &Slab) {
         let n = node.index();
-        self.visible[n] -= 1;
-        if self.up[n] {
+        let nd = &mut self.nodes[n];
+        nd.visible -= 1;
+        nd.clean(msgs);
+        if nd.up {
             self.visible_up -= 1;
+            let key = nd.top_seq();
+            self.set_leaf(n, key);
         } else {
             self.visible_down -= 1;
         }
-        self.clean_top(node, msgs);
     }
 
     pub(crate) fn set_up(&mut self, node: NodeId, up: bool) {
         let n = node.index();
-        if self.up[n] == up {
+        let nd = &mut self.nodes[n];
+        if nd.up == up {
             return;
         }
+        nd.up = up;
         self.up[n] = up;
-        let v = self.visible[n];
+        let v = nd.visible;
+        let key = if up { nd.top_seq() } else { NONE };
         if up {
             self.up_count += 1;
             self.visible_down -= v;
@@ -238,49 +317,23 @@ impl Fleet {
             self.visible_up -= v;
             self.visible_down += v;
         }
-        self.refresh(node);
+        self.set_leaf(n, key);
     }
 
-    /// Drops stale entries from the fronts of a node's stores, then updates
-    /// the tree.
+    /// Sets node `n`'s leaf to `key` (its top's `seq` if up, else `NONE`).
     #[inline(always)]
-    fn clean_top(&mut self, node: NodeId, msgs: &Slab) {
-        let nd = &mut self.nodes[node.index()];
-        while let Some(&(seq, slot)) = nd.fifo.front() {
-            if msgs.is(slot, seq, State::Visible) {
-                break;
-            }
-            nd.fifo.pop_front();
+    fn set_leaf(&mut self, n: usize, key: u64) {
+        let i = self.size + n;
+        if self.tree[i] != key {
+            self.tree[i] = key;
+            self.climb(i);
         }
-        while let Some(&Reverse((seq, slot))) = nd.returned.peek() {
-            if msgs.is(slot, seq, State::Visible) {
-                break;
-            }
-            nd.returned.pop();
-        }
-        if nd.fifo.is_empty() && nd.fifo.capacity() > 1024 {
-            // Give back the memory of a drained backlog.
-            nd.fifo.shrink_to(64);
-        }
-        if nd.returned.is_empty() && nd.returned.capacity() > 1024 {
-            nd.returned.shrink_to(64);
-        }
-        self.refresh(node);
     }
 
+    /// Brings the levels above leaf `i` up to date (none are kept for a
+    /// small fleet: see [`SCAN_LEAVES`]).
     #[inline(always)]
-    fn refresh(&mut self, node: NodeId) {
-        let n = node.index();
-        let key = if self.up[n] {
-            self.nodes[n].top().map_or(NONE, |t| t.0)
-        } else {
-            NONE
-        };
-        let mut i = self.size + n;
-        if self.tree[i] == key {
-            return;
-        }
-        self.tree[i] = key;
+    fn climb(&mut self, mut i: usize) {
         if self.size <= SCAN_LEAVES {
             return;
         }
