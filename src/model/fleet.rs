@@ -153,7 +153,16 @@ pub(crate) struct Fleet {
     /// Visible messages on up nodes / on down nodes.
     visible_up: u64,
     visible_down: u64,
+    /// The node holding the oldest visible message on an up node, kept as
+    /// leaves change when that costs O(1) (a leaf fell below it, or the
+    /// first message became visible), else `UNKNOWN` until the next
+    /// [`Self::oldest_node`] looks. A long poll woken by a new message then
+    /// finds it without a scan.
+    oldest: u32,
 }
+
+/// `Fleet::oldest` when it must be looked for.
+const UNKNOWN: u32 = u32::MAX;
 
 impl Fleet {
     pub(crate) fn new(nodes: u32) -> Fleet {
@@ -167,6 +176,7 @@ impl Fleet {
             size,
             visible_up: 0,
             visible_down: 0,
+            oldest: UNKNOWN,
         }
     }
 
@@ -213,13 +223,21 @@ impl Fleet {
 
     /// Node holding the oldest visible message among up nodes.
     #[inline]
-    pub(crate) fn oldest_node(&self) -> Option<NodeId> {
+    pub(crate) fn oldest_node(&mut self) -> Option<NodeId> {
         if self.visible_up == 0 {
             // Nothing visible on an up node (every up leaf is NONE: a node
             // with visible messages has a live top): the common answer of a
             // long poll's last look, without a scan.
             return None;
         }
+        if self.oldest == UNKNOWN {
+            self.oldest = self.find_oldest()?.get();
+        }
+        Some(NodeId::new(self.oldest))
+    }
+
+    /// Looks for the node holding the oldest visible message on an up node.
+    fn find_oldest(&self) -> Option<NodeId> {
         if self.size <= SCAN_LEAVES {
             // Small fleet: scanning the leaves beats keeping the levels above.
             let leaves = &self.tree[self.size..self.size + self.nodes.len()];
@@ -248,27 +266,59 @@ impl Fleet {
     /// The slot of the oldest visible message on an up node (its node's
     /// top, which is live by the invariant above).
     pub(crate) fn oldest_slot(&self) -> Option<u32> {
-        let node = self.oldest_node()?;
+        let node = match self.oldest {
+            _ if self.visible_up == 0 => return None,
+            UNKNOWN => self.find_oldest()?,
+            n => NodeId::new(n),
+        };
         self.nodes[node.index()].top_slot()
     }
 
-    /// A message became visible on `node`.
+    /// A message became visible on `node` again (its visibility timeout
+    /// or its delay ended): it may be older than any visible one.
     #[inline(always)]
     pub(crate) fn push(&mut self, node: NodeId, seq: u64, slot: u32) {
+        self.push_as::<false>(node, seq, slot);
+    }
+
+    /// A message just stored became visible on `node`: its `seq` is the
+    /// largest yet, so it goes to the back of the node's FIFO and is not
+    /// the oldest visible message unless it is the only one.
+    #[inline(always)]
+    pub(crate) fn push_newest(&mut self, node: NodeId, seq: u64, slot: u32) {
+        self.push_as::<true>(node, seq, slot);
+    }
+
+    #[inline(always)]
+    fn push_as<const NEWEST: bool>(&mut self, node: NodeId, seq: u64, slot: u32) {
         let n = node.index();
         let nd = &mut self.nodes[n];
-        nd.push(seq, slot);
-        nd.visible += 1;
-        if nd.up {
-            self.visible_up += 1;
-            // The node's top can only fall, and only to `seq`.
-            let i = self.size + n;
-            if seq < self.tree[i] {
-                self.tree[i] = seq;
-                self.climb(i);
-            }
+        if NEWEST {
+            debug_assert!(nd.fifo.back().is_none_or(|&(s, _)| s < seq));
+            nd.fifo.push_back((seq, slot));
         } else {
+            nd.push(seq, slot);
+        }
+        nd.visible += 1;
+        if !nd.up {
             self.visible_down += 1;
+            return;
+        }
+        self.visible_up += 1;
+        // The node's top can only fall, and only to `seq`.
+        let i = self.size + n;
+        if seq < self.tree[i] {
+            self.tree[i] = seq;
+            self.climb(i);
+            if self.visible_up == 1 {
+                // The only visible message on an up node.
+                self.oldest = n as u32;
+            } else if !NEWEST
+                && self.oldest != UNKNOWN
+                && seq < self.tree[self.size + self.oldest as usize]
+            {
+                self.oldest = n as u32;
+            }
         }
     }
 
@@ -318,15 +368,21 @@ impl Fleet {
             self.visible_down += v;
         }
         self.set_leaf(n, key);
+        // A leaf may have fallen: look again when asked.
+        self.oldest = UNKNOWN;
     }
 
     /// Sets node `n`'s leaf to `key` (its top's `seq` if up, else `NONE`).
+    /// If it held the oldest message, which one does now is unknown.
     #[inline(always)]
     fn set_leaf(&mut self, n: usize, key: u64) {
         let i = self.size + n;
         if self.tree[i] != key {
             self.tree[i] = key;
             self.climb(i);
+            if self.oldest == n as u32 {
+                self.oldest = UNKNOWN;
+            }
         }
     }
 
@@ -431,6 +487,107 @@ mod tests {
                 assert_eq!(f.oldest_node(), brute, "{nodes} nodes, step {seq}");
             }
         }
+    }
+
+    /// The oldest node and the counts agree with a look at every message,
+    /// through arrivals, receives from the oldest node and from any node,
+    /// returns out of order (a visibility timeout ended), deletes of
+    /// visible messages (stale entries anywhere in a store) and outages, in
+    /// a small fleet (scan, remembered oldest) and a large one (tree).
+    #[test]
+    fn oldest_node_matches_every_message_through_any_history() {
+        for nodes in [5u32, 10, 40] {
+            let mut slab = Slab::default();
+            let mut f = Fleet::new(nodes);
+            let mut rng = crate::engine::StreamSeed::new(9).stream(&[nodes as u64]);
+            let (mut in_flight, mut visible) = (Vec::new(), Vec::new());
+            let mut seq = 0;
+            for step in 0..20_000 {
+                let r = rand::Rng::next_u64(&mut rng);
+                let node = n((r >> 8) as u32 % nodes);
+                match r % 8 {
+                    0..=2 => {
+                        let slot = message(&mut slab, seq, node);
+                        f.push_newest(node, seq, slot);
+                        visible.push(slot);
+                        seq += 1;
+                    }
+                    3 | 4 => {
+                        let from = if r % 8 == 3 {
+                            f.oldest_node()
+                        } else {
+                            Some(node).filter(|&n| f.oldest_seq(n) != NONE)
+                        };
+                        if let Some(from) = from {
+                            let s = f.pop(from, &slab).unwrap();
+                            slab.get_mut(s).state = State::InFlight;
+                            visible.retain(|&v| v != s);
+                            in_flight.push(s);
+                        }
+                    }
+                    5 if !in_flight.is_empty() => {
+                        let s = in_flight.swap_remove((r >> 32) as usize % in_flight.len());
+                        let m = slab.get_mut(s);
+                        m.state = State::Visible;
+                        f.push(m.node, m.seq, s);
+                        visible.push(s);
+                    }
+                    6 if !visible.is_empty() => {
+                        let s = visible.swap_remove((r >> 32) as usize % visible.len());
+                        let node = slab.get(s).node;
+                        slab.remove(s);
+                        f.forget(node, &slab);
+                    }
+                    _ => f.set_up(node, r & (1 << 20) != 0),
+                }
+                let oldest = slab
+                    .iter()
+                    .filter(|m| m.state == State::Visible && f.is_up(m.node))
+                    .min_by_key(|m| m.seq);
+                let reachable = slab
+                    .iter()
+                    .filter(|m| m.state == State::Visible && f.is_up(m.node))
+                    .count();
+                let at = format!("{nodes} nodes, step {step}");
+                assert_eq!(f.oldest_node(), oldest.map(|m| m.node), "{at}");
+                let slot = f.oldest_slot().map(|s| slab.get(s).seq);
+                assert_eq!(slot, oldest.map(|m| m.seq), "{at}");
+                assert_eq!(f.visible_reachable(), reachable as u64, "{at}");
+            }
+        }
+    }
+
+    fn message(slab: &mut Slab, seq: u64, node: NodeId) -> u32 {
+        slab.insert(Message {
+            seq,
+            sent: SimTime::ZERO,
+            stored: SimTime::ZERO,
+            receipt: 0,
+            size: 1,
+            node,
+            receives: 0,
+            state: State::Visible,
+            duplicate: false,
+            lease: 0,
+        })
+    }
+
+    /// A stale entry behind the front is dropped when it reaches the front.
+    #[test]
+    fn a_stale_entry_behind_the_front_is_dropped_when_it_reaches_it() {
+        let mut slab = Slab::default();
+        let mut f = Fleet::new(1);
+        let a = add(&mut slab, &mut f, 1, 0);
+        let b = add(&mut slab, &mut f, 2, 0);
+        add(&mut slab, &mut f, 3, 0);
+        slab.remove(b);
+        f.forget(n(0), &slab);
+        assert_eq!(f.top(n(0)).map(|t| t.0), Some(1));
+        assert_eq!(f.pop(n(0), &slab), Some(a));
+        slab.get_mut(a).state = State::InFlight;
+        assert_eq!(f.top(n(0)).map(|t| t.0), Some(3));
+        assert_eq!(f.oldest_seq(n(0)), 3);
+        assert_eq!(f.heap_entries(), 1);
     }
 
     #[test]

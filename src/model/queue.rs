@@ -416,7 +416,7 @@ impl SqsQueue {
             self.delayed += 1;
             self.delay_lane.push_back((now + self.delay, slot, seq));
         } else if in_fleet {
-            self.fleet.push(node, seq, slot);
+            self.fleet.push_newest(node, seq, slot);
         }
         // Lazily deleted entries must not outgrow the live messages.
         if self.expiry.len() as u64 > 2 * self.msgs.live() + 1024 {
@@ -551,12 +551,12 @@ impl SqsQueue {
         max: u32,
         timeout: SimTime,
         out: &mut Vec<Delivery>,
-        next: impl Fn(&Fleet) -> Option<NodeId>,
+        mut next: impl FnMut(&mut Fleet) -> Option<NodeId>,
     ) -> u32 {
         let clock = self.vt_clock(now, timeout);
         let mut got = 0;
         while got < max {
-            let Some(node) = next(&self.fleet) else {
+            let Some(node) = next(&mut self.fleet) else {
                 break;
             };
             self.take(node, clock, out);
