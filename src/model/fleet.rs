@@ -89,12 +89,22 @@ impl Node {
     #[inline(always)]
     fn pop(&mut self) -> Option<(u64, u32)> {
         let f = self.fifo.front().map_or(NONE, |e| e.0);
-        let popped = match self.returned.peek() {
-            Some(Reverse(r)) if r.0 < f => self.returned.pop().map(|r| r.0),
-            _ => self.fifo.pop_front(),
-        };
-        self.give_back_memory();
-        popped
+        match self.returned.peek() {
+            Some(Reverse(r)) if r.0 < f => {
+                let popped = self.returned.pop().map(|r| r.0);
+                if self.returned.is_empty() && self.returned.capacity() > 1024 {
+                    self.returned.shrink_to(64);
+                }
+                popped
+            }
+            _ => {
+                let popped = self.fifo.pop_front();
+                if self.fifo.is_empty() && self.fifo.capacity() > 1024 {
+                    self.fifo.shrink_to(64);
+                }
+                popped
+            }
+        }
     }
 
     /// Drops stale entries from the fronts of the stores, so that each
@@ -125,7 +135,8 @@ impl Node {
     }
 
     /// Gives back the memory of a drained backlog (a store only empties
-    /// when an entry leaves, so this runs after each removal).
+    /// when an entry leaves, so this runs after each removal; `pop` checks
+    /// only the store it took from).
     #[inline(always)]
     fn give_back_memory(&mut self) {
         if self.fifo.is_empty() && self.fifo.capacity() > 1024 {
