@@ -24,18 +24,31 @@ const NONE: u64 = u64::MAX;
 /// levels are not kept: a push or a pop then costs one store, not a climb.
 const SCAN_LEAVES: usize = 16;
 
-/// One node's visible messages.
-#[derive(Default)]
+/// One node's visible messages, and what the fleet's counters need of it.
 struct Node {
     /// Arrived in `seq` order.
     fifo: VecDeque<(u64, u32)>,
     /// Came back out of order.
     returned: BinaryHeap<Reverse<(u64, u32)>>,
+    /// Visible messages held: the stores hold one entry for each, plus
+    /// stale ones (a visible message deleted or expired), so when their
+    /// lengths add up to this there is nothing stale to clean.
+    visible: u64,
+    up: bool,
 }
 
 impl Node {
+    fn new() -> Node {
+        Node {
+            fifo: VecDeque::new(),
+            returned: BinaryHeap::new(),
+            visible: 0,
+            up: true,
+        }
+    }
+
     /// The oldest entry, from whichever store holds it.
-    #[inline]
+    #[cfg(test)]
     fn top(&self) -> Option<(u64, u32)> {
         match (self.fifo.front(), self.returned.peek()) {
             (Some(&f), Some(&Reverse(r))) => Some(f.min(r)),
@@ -43,6 +56,24 @@ impl Node {
             (None, Some(&Reverse(r))) => Some(r),
             (None, None) => None,
         }
+    }
+
+    /// The oldest entry's slot.
+    fn top_slot(&self) -> Option<u32> {
+        match (self.fifo.front(), self.returned.peek()) {
+            (Some(&f), Some(&Reverse(r))) => Some(f.min(r).1),
+            (Some(&f), None) => Some(f.1),
+            (None, Some(&Reverse(r))) => Some(r.1),
+            (None, None) => None,
+        }
+    }
+
+    /// The oldest entry's `seq`, `NONE` if the node holds nothing.
+    #[inline(always)]
+    fn top_seq(&self) -> u64 {
+        let f = self.fifo.front().map_or(NONE, |e| e.0);
+        let r = self.returned.peek().map_or(NONE, |e| e.0 .0);
+        f.min(r)
     }
 
     #[inline(always)]
@@ -55,15 +86,64 @@ impl Node {
     }
 
     /// Removes the oldest entry.
+    #[inline(always)]
     fn pop(&mut self) -> Option<(u64, u32)> {
-        let from_fifo = match (self.fifo.front(), self.returned.peek()) {
-            (Some(f), Some(Reverse(r))) => f < r,
-            (f, _) => f.is_some(),
-        };
-        if from_fifo {
-            self.fifo.pop_front()
-        } else {
-            self.returned.pop().map(|r| r.0)
+        let f = self.fifo.front().map_or(NONE, |e| e.0);
+        match self.returned.peek() {
+            Some(Reverse(r)) if r.0 < f => {
+                let popped = self.returned.pop().map(|r| r.0);
+                if self.returned.is_empty() && self.returned.capacity() > 1024 {
+                    self.returned.shrink_to(64);
+                }
+                popped
+            }
+            _ => {
+                let popped = self.fifo.pop_front();
+                if self.fifo.is_empty() && self.fifo.capacity() > 1024 {
+                    self.fifo.shrink_to(64);
+                }
+                popped
+            }
+        }
+    }
+
+    /// Drops stale entries from the fronts of the stores, so that each
+    /// front is live. Skipped without a look at the slab when no entry is
+    /// stale (the common case: visible messages leave by being received).
+    #[inline(always)]
+    fn clean(&mut self, msgs: &Slab) {
+        if (self.fifo.len() + self.returned.len()) as u64 != self.visible {
+            self.drop_stale_fronts(msgs);
+        }
+    }
+
+    #[inline(never)]
+    fn drop_stale_fronts(&mut self, msgs: &Slab) {
+        while let Some(&(seq, slot)) = self.fifo.front() {
+            if msgs.is(slot, seq, State::Visible) {
+                break;
+            }
+            self.fifo.pop_front();
+        }
+        while let Some(&Reverse((seq, slot))) = self.returned.peek() {
+            if msgs.is(slot, seq, State::Visible) {
+                break;
+            }
+            self.returned.pop();
+        }
+        self.give_back_memory();
+    }
+
+    /// Gives back the memory of a drained backlog (a store only empties
+    /// when an entry leaves, so this runs after each removal; `pop` checks
+    /// only the store it took from).
+    #[inline(always)]
+    fn give_back_memory(&mut self) {
+        if self.fifo.is_empty() && self.fifo.capacity() > 1024 {
+            self.fifo.shrink_to(64);
+        }
+        if self.returned.is_empty() && self.returned.capacity() > 1024 {
+            self.returned.shrink_to(64);
         }
     }
 
@@ -74,8 +154,8 @@ impl Node {
 
 pub(crate) struct Fleet {
     nodes: Vec<Node>,
-    /// Visible messages per node (the heaps may hold stale extras).
-    visible: Vec<u64>,
+    /// Which nodes are up, as one flat mask for the short-poll sampler
+    /// (each node's own `up` is the copy its updates read).
     up: Vec<bool>,
     up_count: u32,
     /// Tournament tree: leaves at `[size, 2 size)`; `tree[i]` = min key below.
@@ -84,21 +164,30 @@ pub(crate) struct Fleet {
     /// Visible messages on up nodes / on down nodes.
     visible_up: u64,
     visible_down: u64,
+    /// The node holding the oldest visible message on an up node, kept as
+    /// leaves change when that costs O(1) (a leaf fell below it, or the
+    /// first message became visible), else `UNKNOWN` until the next
+    /// [`Self::oldest_node`] looks. A long poll woken by a new message then
+    /// finds it without a scan.
+    oldest: u32,
 }
+
+/// `Fleet::oldest` when it must be looked for.
+const UNKNOWN: u32 = u32::MAX;
 
 impl Fleet {
     pub(crate) fn new(nodes: u32) -> Fleet {
         let n = nodes as usize;
         let size = n.next_power_of_two();
         Fleet {
-            nodes: (0..n).map(|_| Node::default()).collect(),
-            visible: vec![0; n],
+            nodes: (0..n).map(|_| Node::new()).collect(),
             up: vec![true; n],
             up_count: nodes,
             tree: vec![NONE; 2 * size],
             size,
             visible_up: 0,
             visible_down: 0,
+            oldest: UNKNOWN,
         }
     }
 
@@ -145,13 +234,21 @@ impl Fleet {
 
     /// Node holding the oldest visible message among up nodes.
     #[inline]
-    pub(crate) fn oldest_node(&self) -> Option<NodeId> {
+    pub(crate) fn oldest_node(&mut self) -> Option<NodeId> {
         if self.visible_up == 0 {
             // Nothing visible on an up node (every up leaf is NONE: a node
             // with visible messages has a live top): the common answer of a
             // long poll's last look, without a scan.
             return None;
         }
+        if self.oldest == UNKNOWN {
+            self.oldest = self.find_oldest()?.get();
+        }
+        Some(NodeId::new(self.oldest))
+    }
+
+    /// Looks for the node holding the oldest visible message on an up node.
+    fn find_oldest(&self) -> Option<NodeId> {
         if self.size <= SCAN_LEAVES {
             // Small fleet: scanning the leaves beats keeping the levels above.
             let leaves = &self.tree[self.size..self.size + self.nodes.len()];
@@ -180,29 +277,66 @@ impl Fleet {
     /// The slot of the oldest visible message on an up node (its node's
     /// top, which is live by the invariant above).
     pub(crate) fn oldest_slot(&self) -> Option<u32> {
-        let node = self.oldest_node()?;
-        self.nodes[node.index()].top().map(|(_, slot)| slot)
+        let node = match self.oldest {
+            _ if self.visible_up == 0 => return None,
+            UNKNOWN => self.find_oldest()?,
+            n => NodeId::new(n),
+        };
+        self.nodes[node.index()].top_slot()
     }
 
-    /// A message became visible on `node`.
+    /// A message became visible on `node` again (its visibility timeout
+    /// or its delay ended): it may be older than any visible one.
     #[inline(always)]
     pub(crate) fn push(&mut self, node: NodeId, seq: u64, slot: u32) {
+        self.push_as::<false>(node, seq, slot);
+    }
+
+    /// A message just stored became visible on `node`: its `seq` is the
+    /// largest yet, so it goes to the back of the node's FIFO and is not
+    /// the oldest visible message unless it is the only one.
+    #[inline(always)]
+    pub(crate) fn push_newest(&mut self, node: NodeId, seq: u64, slot: u32) {
+        self.push_as::<true>(node, seq, slot);
+    }
+
+    #[inline(always)]
+    fn push_as<const NEWEST: bool>(&mut self, node: NodeId, seq: u64, slot: u32) {
         let n = node.index();
-        self.nodes[n].push(seq, slot);
-        self.visible[n] += 1;
-        if self.up[n] {
-            self.visible_up += 1;
+        let nd = &mut self.nodes[n];
+        if NEWEST {
+            debug_assert!(nd.fifo.back().is_none_or(|&(s, _)| s < seq));
+            nd.fifo.push_back((seq, slot));
         } else {
-            self.visible_down += 1;
+            nd.push(seq, slot);
         }
-        self.refresh(node);
+        nd.visible += 1;
+        if !nd.up {
+            self.visible_down += 1;
+            return;
+        }
+        self.visible_up += 1;
+        // The node's top can only fall, and only to `seq`.
+        let i = self.size + n;
+        if seq < self.tree[i] {
+            self.tree[i] = seq;
+            self.climb(i);
+            if self.visible_up == 1 {
+                // The only visible message on an up node.
+                self.oldest = n as u32;
+            } else if !NEWEST
+                && self.oldest != UNKNOWN
+                && seq < self.tree[self.size + self.oldest as usize]
+            {
+                self.oldest = n as u32;
+            }
+        }
     }
 
     /// Takes the oldest visible message of `node` (whose top must be live).
     #[inline(always)]
     pub(crate) fn pop(&mut self, node: NodeId, msgs: &Slab) -> Option<u32> {
-        let n = node.index();
-        let (_, slot) = self.nodes[n].pop()?;
+        let (_, slot) = self.nodes[node.index()].pop()?;
         self.forget(node, msgs);
         Some(slot)
     }
@@ -213,22 +347,28 @@ impl Fleet {
     #[inline(always)]
     pub(crate) fn forget(&mut self, node: NodeId, msgs: &Slab) {
         let n = node.index();
-        self.visible[n] -= 1;
-        if self.up[n] {
+        let nd = &mut self.nodes[n];
+        nd.visible -= 1;
+        nd.clean(msgs);
+        if nd.up {
             self.visible_up -= 1;
+            let key = nd.top_seq();
+            self.set_leaf(n, key);
         } else {
             self.visible_down -= 1;
         }
-        self.clean_top(node, msgs);
     }
 
     pub(crate) fn set_up(&mut self, node: NodeId, up: bool) {
         let n = node.index();
-        if self.up[n] == up {
+        let nd = &mut self.nodes[n];
+        if nd.up == up {
             return;
         }
+        nd.up = up;
         self.up[n] = up;
-        let v = self.visible[n];
+        let v = nd.visible;
+        let key = if up { nd.top_seq() } else { NONE };
         if up {
             self.up_count += 1;
             self.visible_down -= v;
@@ -238,49 +378,29 @@ impl Fleet {
             self.visible_up -= v;
             self.visible_down += v;
         }
-        self.refresh(node);
+        self.set_leaf(n, key);
+        // A leaf may have fallen: look again when asked.
+        self.oldest = UNKNOWN;
     }
 
-    /// Drops stale entries from the fronts of a node's stores, then updates
-    /// the tree.
+    /// Sets node `n`'s leaf to `key` (its top's `seq` if up, else `NONE`).
+    /// If it held the oldest message, which one does now is unknown.
     #[inline(always)]
-    fn clean_top(&mut self, node: NodeId, msgs: &Slab) {
-        let nd = &mut self.nodes[node.index()];
-        while let Some(&(seq, slot)) = nd.fifo.front() {
-            if msgs.is(slot, seq, State::Visible) {
-                break;
+    fn set_leaf(&mut self, n: usize, key: u64) {
+        let i = self.size + n;
+        if self.tree[i] != key {
+            self.tree[i] = key;
+            self.climb(i);
+            if self.oldest == n as u32 {
+                self.oldest = UNKNOWN;
             }
-            nd.fifo.pop_front();
         }
-        while let Some(&Reverse((seq, slot))) = nd.returned.peek() {
-            if msgs.is(slot, seq, State::Visible) {
-                break;
-            }
-            nd.returned.pop();
-        }
-        if nd.fifo.is_empty() && nd.fifo.capacity() > 1024 {
-            // Give back the memory of a drained backlog.
-            nd.fifo.shrink_to(64);
-        }
-        if nd.returned.is_empty() && nd.returned.capacity() > 1024 {
-            nd.returned.shrink_to(64);
-        }
-        self.refresh(node);
     }
 
+    /// Brings the levels above leaf `i` up to date (none are kept for a
+    /// small fleet: see [`SCAN_LEAVES`]).
     #[inline(always)]
-    fn refresh(&mut self, node: NodeId) {
-        let n = node.index();
-        let key = if self.up[n] {
-            self.nodes[n].top().map_or(NONE, |t| t.0)
-        } else {
-            NONE
-        };
-        let mut i = self.size + n;
-        if self.tree[i] == key {
-            return;
-        }
-        self.tree[i] = key;
+    fn climb(&mut self, mut i: usize) {
         if self.size <= SCAN_LEAVES {
             return;
         }
@@ -378,6 +498,107 @@ mod tests {
                 assert_eq!(f.oldest_node(), brute, "{nodes} nodes, step {seq}");
             }
         }
+    }
+
+    /// The oldest node and the counts agree with a look at every message,
+    /// through arrivals, receives from the oldest node and from any node,
+    /// returns out of order (a visibility timeout ended), deletes of
+    /// visible messages (stale entries anywhere in a store) and outages, in
+    /// a small fleet (scan, remembered oldest) and a large one (tree).
+    #[test]
+    fn oldest_node_matches_every_message_through_any_history() {
+        for nodes in [5u32, 10, 40] {
+            let mut slab = Slab::default();
+            let mut f = Fleet::new(nodes);
+            let mut rng = crate::engine::StreamSeed::new(9).stream(&[nodes as u64]);
+            let (mut in_flight, mut visible) = (Vec::new(), Vec::new());
+            let mut seq = 0;
+            for step in 0..20_000 {
+                let r = rand::Rng::next_u64(&mut rng);
+                let node = n((r >> 8) as u32 % nodes);
+                match r % 8 {
+                    0..=2 => {
+                        let slot = message(&mut slab, seq, node);
+                        f.push_newest(node, seq, slot);
+                        visible.push(slot);
+                        seq += 1;
+                    }
+                    3 | 4 => {
+                        let from = if r % 8 == 3 {
+                            f.oldest_node()
+                        } else {
+                            Some(node).filter(|&n| f.oldest_seq(n) != NONE)
+                        };
+                        if let Some(from) = from {
+                            let s = f.pop(from, &slab).unwrap();
+                            slab.get_mut(s).state = State::InFlight;
+                            visible.retain(|&v| v != s);
+                            in_flight.push(s);
+                        }
+                    }
+                    5 if !in_flight.is_empty() => {
+                        let s = in_flight.swap_remove((r >> 32) as usize % in_flight.len());
+                        let m = slab.get_mut(s);
+                        m.state = State::Visible;
+                        f.push(m.node, m.seq, s);
+                        visible.push(s);
+                    }
+                    6 if !visible.is_empty() => {
+                        let s = visible.swap_remove((r >> 32) as usize % visible.len());
+                        let node = slab.get(s).node;
+                        slab.remove(s);
+                        f.forget(node, &slab);
+                    }
+                    _ => f.set_up(node, r & (1 << 20) != 0),
+                }
+                let oldest = slab
+                    .iter()
+                    .filter(|m| m.state == State::Visible && f.is_up(m.node))
+                    .min_by_key(|m| m.seq);
+                let reachable = slab
+                    .iter()
+                    .filter(|m| m.state == State::Visible && f.is_up(m.node))
+                    .count();
+                let at = format!("{nodes} nodes, step {step}");
+                assert_eq!(f.oldest_node(), oldest.map(|m| m.node), "{at}");
+                let slot = f.oldest_slot().map(|s| slab.get(s).seq);
+                assert_eq!(slot, oldest.map(|m| m.seq), "{at}");
+                assert_eq!(f.visible_reachable(), reachable as u64, "{at}");
+            }
+        }
+    }
+
+    fn message(slab: &mut Slab, seq: u64, node: NodeId) -> u32 {
+        slab.insert(Message {
+            seq,
+            sent: SimTime::ZERO,
+            stored: SimTime::ZERO,
+            receipt: 0,
+            size: 1,
+            node,
+            receives: 0,
+            state: State::Visible,
+            duplicate: false,
+            lease: 0,
+        })
+    }
+
+    /// A stale entry behind the front is dropped when it reaches the front.
+    #[test]
+    fn a_stale_entry_behind_the_front_is_dropped_when_it_reaches_it() {
+        let mut slab = Slab::default();
+        let mut f = Fleet::new(1);
+        let a = add(&mut slab, &mut f, 1, 0);
+        let b = add(&mut slab, &mut f, 2, 0);
+        add(&mut slab, &mut f, 3, 0);
+        slab.remove(b);
+        f.forget(n(0), &slab);
+        assert_eq!(f.top(n(0)).map(|t| t.0), Some(1));
+        assert_eq!(f.pop(n(0), &slab), Some(a));
+        slab.get_mut(a).state = State::InFlight;
+        assert_eq!(f.top(n(0)).map(|t| t.0), Some(3));
+        assert_eq!(f.oldest_seq(n(0)), 3);
+        assert_eq!(f.heap_entries(), 1);
     }
 
     #[test]

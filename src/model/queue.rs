@@ -97,6 +97,14 @@ pub(crate) struct TimerOutcome {
     pub(crate) expired: u64,
 }
 
+/// Where a receive's visibility timers go: the lane of its timeout, and the
+/// time they are due.
+#[derive(Copy, Clone)]
+struct VtClock {
+    lane: usize,
+    due: SimTime,
+}
+
 struct VtLane {
     timeout: SimTime,
     q: VecDeque<VtEntry>,
@@ -408,7 +416,7 @@ impl SqsQueue {
             self.delayed += 1;
             self.delay_lane.push_back((now + self.delay, slot, seq));
         } else if in_fleet {
-            self.fleet.push(node, seq, slot);
+            self.fleet.push_newest(node, seq, slot);
         }
         // Lazily deleted entries must not outgrow the live messages.
         if self.expiry.len() as u64 > 2 * self.msgs.live() + 1024 {
@@ -460,6 +468,7 @@ impl SqsQueue {
         if self.groups.is_some() {
             return self.receive_groups(now, Some(sampled), max, timeout, out);
         }
+        let max = self.receive_limit(max);
         self.receive(now, max, timeout, out, |fleet| {
             // k-way merge: the sampled node whose oldest message is oldest.
             // (Sampled nodes are up, so their tree leaves hold their tops.)
@@ -486,6 +495,7 @@ impl SqsQueue {
         if self.groups.is_some() {
             return self.receive_groups(now, None, max, timeout, out);
         }
+        let max = self.receive_limit(max);
         self.receive(now, max, timeout, out, Fleet::oldest_node)
     }
 
@@ -502,7 +512,8 @@ impl SqsQueue {
         timeout: SimTime,
         out: &mut Vec<Delivery>,
     ) -> u32 {
-        let max = (max as u64).min(self.in_flight_room()) as u32;
+        let max = self.receive_limit(max);
+        let clock = self.vt_clock(now, timeout);
         let mut head = std::mem::take(&mut self.group_head);
         let mut got = 0;
         while got < max {
@@ -516,7 +527,7 @@ impl SqsQueue {
             };
             groups.head(group, max - got, &self.msgs, &mut head);
             for &slot in &head {
-                self.deliver(now, slot, timeout, out);
+                self.deliver(slot, clock, out);
             }
             let groups = self.groups.as_deref_mut().expect("a FIFO queue");
             groups.took(group, &head, &self.msgs);
@@ -526,8 +537,13 @@ impl SqsQueue {
         got
     }
 
-    /// Takes messages one at a time from the node `next` names, up to `max`
-    /// and the room under the in-flight limit.
+    /// `max`, or less: the room under the in-flight limit.
+    #[inline(always)]
+    fn receive_limit(&self, max: u32) -> u32 {
+        (max as u64).min(self.in_flight_room()) as u32
+    }
+
+    /// Takes messages one at a time from the node `next` names, up to `max`.
     #[inline(always)]
     fn receive(
         &mut self,
@@ -535,32 +551,32 @@ impl SqsQueue {
         max: u32,
         timeout: SimTime,
         out: &mut Vec<Delivery>,
-        next: impl Fn(&Fleet) -> Option<NodeId>,
+        mut next: impl FnMut(&mut Fleet) -> Option<NodeId>,
     ) -> u32 {
-        let max = (max as u64).min(self.in_flight_room()) as u32;
+        let clock = self.vt_clock(now, timeout);
         let mut got = 0;
         while got < max {
-            let Some(node) = next(&self.fleet) else {
+            let Some(node) = next(&mut self.fleet) else {
                 break;
             };
-            self.take(now, node, timeout, out);
+            self.take(node, clock, out);
             got += 1;
         }
         got
     }
 
     #[inline(always)]
-    fn take(&mut self, now: SimTime, node: NodeId, timeout: SimTime, out: &mut Vec<Delivery>) {
+    fn take(&mut self, node: NodeId, clock: VtClock, out: &mut Vec<Delivery>) {
         let slot = self
             .fleet
             .pop(node, &self.msgs)
             .expect("tree pointed at an empty node");
-        self.deliver(now, slot, timeout, out);
+        self.deliver(slot, clock, out);
     }
 
     /// Puts the visible message in `slot` in flight and hands it to `out`.
     #[inline(always)]
-    fn deliver(&mut self, now: SimTime, slot: u32, timeout: SimTime, out: &mut Vec<Delivery>) {
+    fn deliver(&mut self, slot: u32, clock: VtClock, out: &mut Vec<Delivery>) {
         let receipt = self.next_receipt;
         self.next_receipt += 1;
         let m = self.msgs.get_mut(slot);
@@ -585,14 +601,31 @@ impl SqsQueue {
         if !first {
             self.totals.redeliveries += 1;
         }
-        self.push_vt(now, timeout, slot, lease, receipt);
+        self.push_vt_entry(
+            clock.lane,
+            VtEntry {
+                due: clock.due,
+                slot,
+                lease,
+                receipt,
+            },
+        );
     }
 
-    /// Adds a visibility timer to the lane of its timeout (every entry of a
-    /// lane got the same timeout, so the lane stays in due order).
+    /// The visibility clock a receive's deliveries go on: found once per
+    /// receive, not once per message.
     #[inline(always)]
-    fn push_vt(&mut self, now: SimTime, timeout: SimTime, slot: u32, lease: u16, receipt: u64) {
-        let lane = match self.vt_lanes.iter().position(|l| l.timeout == timeout) {
+    fn vt_clock(&mut self, now: SimTime, timeout: SimTime) -> VtClock {
+        VtClock {
+            lane: self.vt_lane(timeout),
+            due: now + timeout,
+        }
+    }
+
+    /// The lane of `timeout`, made on first use.
+    #[inline(always)]
+    fn vt_lane(&mut self, timeout: SimTime) -> usize {
+        match self.vt_lanes.iter().position(|l| l.timeout == timeout) {
             Some(i) => i,
             None => {
                 self.vt_lanes.push(VtLane {
@@ -601,14 +634,29 @@ impl SqsQueue {
                 });
                 self.vt_lanes.len() - 1
             }
-        };
+        }
+    }
+
+    /// Adds a visibility timer to the lane of its timeout (every entry of a
+    /// lane got the same timeout, so the lane stays in due order).
+    fn push_vt(&mut self, now: SimTime, timeout: SimTime, slot: u32, lease: u16, receipt: u64) {
+        let lane = self.vt_lane(timeout);
+        let due = now + timeout;
+        self.push_vt_entry(
+            lane,
+            VtEntry {
+                due,
+                slot,
+                lease,
+                receipt,
+            },
+        );
+    }
+
+    #[inline(always)]
+    fn push_vt_entry(&mut self, lane: usize, entry: VtEntry) {
         let q = &mut self.vt_lanes[lane].q;
-        q.push_back(VtEntry {
-            due: now + timeout,
-            slot,
-            lease,
-            receipt,
-        });
+        q.push_back(entry);
         // An entry dies when its message is deleted or its timeout changed,
         // long before it reaches the front under a long timeout: without
         // this a lane would hold delivery rate × timeout entries (12 h at

@@ -87,6 +87,29 @@ pub struct Sampler {
     rejection_ok: bool,
 }
 
+/// Up to this many picks, rejection checks a draw against the picks so far
+/// (a few compares) instead of marking nodes.
+const FEW_PICKS: usize = 8;
+
+/// Rejection sampling of `k` distinct up nodes, few enough that looking
+/// through the picks is the cheapest test of "already picked".
+#[inline(always)]
+fn pick_few(
+    rng: &mut Stream,
+    up: &[bool],
+    k: u32,
+    out: &mut Vec<NodeId>,
+    mut draw: impl FnMut(&mut Stream) -> u32,
+) {
+    while (out.len() as u32) < k {
+        let i = draw(rng);
+        let node = NodeId::new(i);
+        if up[i as usize] && !out.contains(&node) {
+            out.push(node);
+        }
+    }
+}
+
 /// The largest weight ratio for which short polls sample by rejection.
 const MAX_REJECTION_SKEW: f64 = 1000.0;
 
@@ -120,22 +143,19 @@ impl Sampler {
             out.extend((0..n).filter(|&i| up[i as usize]).map(NodeId::new));
             return;
         }
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            self.mark.iter_mut().for_each(|m| *m = 0);
-            self.stamp = 1;
-        }
         if 2 * k <= up_count && self.rejection_ok {
             // Rejection: each accepted draw is a draw by weight conditioned on
             // "up and not yet picked", i.e. the next step of successive sampling.
-            while (out.len() as u32) < k {
-                let i = self.alias.draw(rng);
-                let iu = i as usize;
-                if up[iu] && self.mark[iu] != self.stamp {
-                    self.mark[iu] = self.stamp;
-                    out.push(NodeId::new(i));
-                }
+            // The stream is copied so that its state stays in registers
+            // through the loop, and written back: the same draws.
+            let mut local = rng.clone();
+            let n = self.weights.len() as u64;
+            match (k as usize <= FEW_PICKS, self.alias.equal) {
+                (true, true) => pick_few(&mut local, up, k, out, |r| below(r, n) as u32),
+                (true, false) => pick_few(&mut local, up, k, out, |r| self.alias.draw(r)),
+                (false, _) => self.pick_marked(&mut local, up, k, out),
             }
+            *rng = local;
         } else {
             // Dense case: Efraimidis–Spirakis, the k largest u^(1/w).
             self.keys.clear();
@@ -150,6 +170,23 @@ impl Sampler {
             self.keys
                 .select_nth_unstable_by(k - 1, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             out.extend(self.keys[..k].iter().map(|&(_, i)| NodeId::new(i)));
+        }
+    }
+
+    /// Rejection sampling of many picks: `mark` says which are taken.
+    fn pick_marked(&mut self, rng: &mut Stream, up: &[bool], k: u32, out: &mut Vec<NodeId>) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.mark.iter_mut().for_each(|m| *m = 0);
+            self.stamp = 1;
+        }
+        while (out.len() as u32) < k {
+            let i = self.alias.draw(rng);
+            let iu = i as usize;
+            if up[iu] && self.mark[iu] != self.stamp {
+                self.mark[iu] = self.stamp;
+                out.push(NodeId::new(i));
+            }
         }
     }
 }
@@ -227,6 +264,66 @@ mod tests {
             }
         }
         acc
+    }
+
+    /// The two ways of rejecting a node already picked (a look through
+    /// the picks, marks) turn the same draws into the same picks, with
+    /// equal weights and unequal ones: the stream is left where it was.
+    #[test]
+    fn both_rejection_tests_pick_the_same_nodes_from_the_same_draws() {
+        for w in [vec![1.0; 10], (1..=10).map(f64::from).collect()] {
+            let mut s = Sampler::new(&w);
+            let mut up = [true; 10];
+            up[4] = false;
+            let mut rng = StreamSeed::new(7).stream(&[]);
+            let (mut few, mut marked) = (Vec::new(), Vec::new());
+            for k in [1, 2, 3, 4] {
+                for _ in 0..2_000 {
+                    let mut again = rng.clone();
+                    s.sample(&mut rng, &up, 9, k, &mut few);
+                    marked.clear();
+                    s.pick_marked(&mut again, &up, k, &mut marked);
+                    assert_eq!(few, marked);
+                    assert_eq!(
+                        rand::Rng::next_u64(&mut rng),
+                        rand::Rng::next_u64(&mut again)
+                    );
+                }
+            }
+        }
+    }
+
+    /// Many picks (past `FEW_PICKS`) by rejection: distinct up nodes, each
+    /// included with probability k / up (equal weights, by symmetry).
+    #[test]
+    fn many_picks_by_rejection_include_each_node_equally() {
+        let mut up = [true; 20];
+        up[0] = false;
+        up[13] = false;
+        let mut s = Sampler::new(&[1.0; 20]);
+        let mut rng = StreamSeed::new(8).stream(&[]);
+        let (n, k, mut hits, mut out) = (20_000, 9u32, [0u64; 20], Vec::new());
+        assert!(k as usize > FEW_PICKS && 2 * k <= 18);
+        for _ in 0..n {
+            s.sample(&mut rng, &up, 18, k, &mut out);
+            let mut d: Vec<_> = out.iter().map(|i| i.index()).collect();
+            d.sort();
+            d.dedup();
+            assert_eq!(d.len(), k as usize);
+            for i in d {
+                hits[i] += 1;
+            }
+        }
+        let p = 9.0 / 18.0;
+        let se = (p * (1.0 - p) / n as f64).sqrt();
+        for (i, &h) in hits.iter().enumerate() {
+            let f = h as f64 / n as f64;
+            if up[i] {
+                assert!((f - p).abs() < 4.5 * se, "node {i}: {f} vs {p}");
+            } else {
+                assert_eq!(h, 0);
+            }
+        }
     }
 
     #[test]
