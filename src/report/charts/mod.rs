@@ -11,6 +11,7 @@ pub(crate) mod compare;
 pub(crate) mod false_empty_depth;
 pub(crate) mod labels;
 pub(crate) mod lines;
+mod png_data;
 pub(crate) mod run_charts;
 pub(crate) mod style;
 pub(crate) mod sweep_charts;
