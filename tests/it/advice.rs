@@ -34,15 +34,15 @@ param = "consumers.c.wait_time"
 values = ["0s", "5s"]
 "#;
 
-fn stderr(a: &assert_cmd::assert::Assert) -> String {
+fn stderr(a: &crate::common::Assert) -> String {
     String::from_utf8_lossy(&a.get_output().stderr).into_owned()
 }
 
-fn stdout(a: &assert_cmd::assert::Assert) -> String {
+fn stdout(a: &crate::common::Assert) -> String {
     String::from_utf8_lossy(&a.get_output().stdout).into_owned()
 }
 
-fn cmd(args: &[&str], sc: &Path, out: &Path) -> assert_cmd::assert::Assert {
+fn cmd(args: &[&str], sc: &Path, out: &Path) -> crate::common::Assert {
     bin()
         .args(args)
         .arg(sc)

@@ -223,7 +223,7 @@ fn bad_lesson_flags_are_usage_errors_and_write_nothing() {
             .arg(&file)
             .assert()
             .code(2)
-            .stderr(predicates::str::contains(says));
+            .stderr_has(says);
         assert!(!file.exists(), "{flags:?} wrote a page");
     }
     assert_eq!(

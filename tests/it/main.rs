@@ -22,6 +22,7 @@ mod lesson;
 mod limits;
 mod memory;
 mod outputs;
+mod process;
 mod props;
 mod report_page;
 mod roundtrip;
