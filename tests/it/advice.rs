@@ -110,10 +110,9 @@ fn the_sweep_names_the_cheapest_point_meeting_the_slo() {
 /// (empty when the page has no such section).
 fn section(out: &Path, id: &str) -> String {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    let page = scraper::Html::parse_document(&html);
-    let sel = scraper::Selector::parse(&format!("section#{id}")).unwrap();
-    page.select(&sel)
-        .map(|e| e.text().collect::<String>())
+    crate::html::Html::parse(&html)
+        .select(&format!("section#{id}"))
+        .map(|e| e.text())
         .collect()
 }
 

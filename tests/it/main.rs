@@ -17,6 +17,7 @@ mod fifo;
 mod folders;
 mod fuzz;
 mod golden;
+mod html;
 mod lambda;
 mod lesson;
 mod limits;
