@@ -1,4 +1,5 @@
-//! Micro- and macro-benchmarks of the engine (`cargo bench`): the event
+//! Micro- and macro-benchmarks of the engine (`cargo bench -p
+//! sqs-sim-benches`, from the repository root): the event
 //! queue, one short poll on a large fleet, one long-poll wake-up, and the
 //! whole reference load. `scripts/bench.sh` measures whole processes; these
 //! isolate the parts. Timings only: correctness lives in the tests.
@@ -116,7 +117,7 @@ fn long_poll_wake_up(b: Bencher, waiters: u32) {
 }
 
 fn reference(variant: &str, duration: &str) -> model::ModelConfig {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/reference-load.toml");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/reference-load.toml");
     let ov = Overrides {
         sets: vec![format!("duration={duration}")],
         ..Overrides::default()

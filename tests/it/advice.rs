@@ -34,15 +34,15 @@ param = "consumers.c.wait_time"
 values = ["0s", "5s"]
 "#;
 
-fn stderr(a: &assert_cmd::assert::Assert) -> String {
+fn stderr(a: &crate::common::Assert) -> String {
     String::from_utf8_lossy(&a.get_output().stderr).into_owned()
 }
 
-fn stdout(a: &assert_cmd::assert::Assert) -> String {
+fn stdout(a: &crate::common::Assert) -> String {
     String::from_utf8_lossy(&a.get_output().stdout).into_owned()
 }
 
-fn cmd(args: &[&str], sc: &Path, out: &Path) -> assert_cmd::assert::Assert {
+fn cmd(args: &[&str], sc: &Path, out: &Path) -> crate::common::Assert {
     bin()
         .args(args)
         .arg(sc)
@@ -110,10 +110,9 @@ fn the_sweep_names_the_cheapest_point_meeting_the_slo() {
 /// (empty when the page has no such section).
 fn section(out: &Path, id: &str) -> String {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    let page = scraper::Html::parse_document(&html);
-    let sel = scraper::Selector::parse(&format!("section#{id}")).unwrap();
-    page.select(&sel)
-        .map(|e| e.text().collect::<String>())
+    crate::html::Html::parse(&html)
+        .select(&format!("section#{id}"))
+        .map(|e| e.text())
         .collect()
 }
 

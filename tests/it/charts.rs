@@ -137,9 +137,7 @@ fn plot_of_a_folder_without_results_fails_cleanly() {
         .arg(d.path())
         .assert()
         .code(2)
-        .stderr(predicates::str::contains(
-            "not a results folder (no aggregate.csv)",
-        ));
+        .stderr_has("not a results folder (no aggregate.csv)");
 }
 
 /// A results folder of the tiny scenario, without charts.
@@ -171,9 +169,7 @@ fn plot_refuses_a_damaged_header() {
         .arg(&out)
         .assert()
         .code(2)
-        .stderr(predicates::str::contains(
-            "aggregate.csv: the header is not one sqs-sim writes",
-        ));
+        .stderr_has("aggregate.csv: the header is not one sqs-sim writes");
     assert!(!out.join("charts").exists(), "nothing drawn");
 }
 
@@ -190,9 +186,7 @@ fn a_bad_number_is_reported_with_its_file_and_line() {
         .arg(&out)
         .assert()
         .failure()
-        .stderr(predicates::str::contains(
-            "latency_cdf.csv:4: `` in column `cumulative_fraction` is not a number",
-        ));
+        .stderr_has("latency_cdf.csv:4: `` in column `cumulative_fraction` is not a number");
 }
 
 #[test]

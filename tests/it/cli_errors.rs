@@ -348,7 +348,7 @@ fn a_run_can_be_interrupted_and_leaves_nothing() {
             .replace("seed = 3", "seed = 3\nreplications = 4"),
     )
     .unwrap();
-    let exe = assert_cmd::cargo::cargo_bin("sqs-sim");
+    let exe = crate::common::exe();
     let mut child = std::process::Command::new(exe)
         .current_dir(t.path())
         .args(["run", "t.toml", "--quiet", "--jobs", "1"])

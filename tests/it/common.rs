@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub use crate::process::{exe, Assert, Cmd};
 use sqs_sim::model::{self, ModelConfig, RunOptions, RunResult};
 use sqs_sim::scenario::{Overrides, Scenario};
 use std::path::{Path, PathBuf};
@@ -39,8 +40,8 @@ pub fn root() -> PathBuf {
 }
 
 /// The sqs-sim binary, with backtraces off so stderr is what users see.
-pub fn bin() -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("sqs-sim").expect("binary built");
+pub fn bin() -> Cmd {
+    let mut c = Cmd::new(exe());
     c.env("RUST_BACKTRACE", "0");
     c
 }

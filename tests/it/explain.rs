@@ -223,13 +223,13 @@ fn bad_flags_are_usage_errors_and_write_nothing() {
         .arg(&gif)
         .assert()
         .code(2)
-        .stderr(predicates::str::contains(".svg or .png"));
+        .stderr_has(".svg or .png");
     assert!(!gif.exists());
     common::bin()
         .args(["explain", &demo(), "--variant", "nope"])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("short, long"));
+        .stderr_has("short, long");
 }
 
 #[test]

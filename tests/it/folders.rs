@@ -62,7 +62,7 @@ fn setup() -> Setup {
 fn paused(s: &Setup, step: &str, extra_env: &[(&str, &str)]) -> Child {
     let ready = s.dir.path().join(format!("ready-{step}"));
     let _ = fs::remove_file(&ready);
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("sqs-sim"));
+    let mut cmd = Command::new(crate::common::exe());
     cmd.arg("run")
         .arg(&s.scenario)
         .arg("--out")
@@ -283,7 +283,7 @@ fn output_paths_are_checked_before_any_work() {
 fn closed_stdout(args: &[&str], cwd: &Path) -> (Option<i32>, String) {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let child = Command::new(assert_cmd::cargo::cargo_bin("sqs-sim"))
+    let child = Command::new(crate::common::exe())
         .current_dir(cwd)
         .args(args)
         .env("RUST_BACKTRACE", "0")

@@ -1,11 +1,12 @@
-//! The lesson page (`explain --html`), parsed as a browser would (html5ever
-//! through `scraper`): every frame present and numbered, the counter, the
+//! The lesson page (`explain --html`), parsed as a browser would (`html`: a
+//! WHATWG tokenizer and a tree builder that refuses what a browser would
+//! repair): every frame present and numbered, the counter, the
 //! running tally against hand-computed theory, no external URL, escaping,
 //! `--from` / `--only`, and the slide-sized picture. The browser check in
 //! `ci/browser/` clicks through the same page in Chromium.
 
 use crate::common;
-use scraper::{Html, Selector};
+use crate::html::Html;
 
 fn demo() -> String {
     common::root()
@@ -26,17 +27,13 @@ fn lesson(scenario: &str, extra: &[&str]) -> Html {
         .arg(&file)
         .assert()
         .success();
-    Html::parse_document(&std::fs::read_to_string(&file).unwrap())
-}
-
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).unwrap()
+    Html::parse(&std::fs::read_to_string(&file).unwrap())
 }
 
 /// The text of every element matching `css`, whitespace collapsed.
 fn texts(page: &Html, css: &str) -> Vec<String> {
-    page.select(&sel(css))
-        .map(|e| e.text().collect::<Vec<_>>().join(" "))
+    page.select(css)
+        .map(|e| e.text_nodes().join(" "))
         .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect()
 }
@@ -45,8 +42,8 @@ fn texts(page: &Html, css: &str) -> Vec<String> {
 fn every_frame_is_present_numbered_and_counted() {
     let page = lesson(&demo(), &["--requests", "14"]);
     let ids: Vec<String> = page
-        .select(&sel("li.frame"))
-        .map(|e| e.value().attr("id").unwrap().to_string())
+        .select("li.frame")
+        .map(|e| e.attr("id").unwrap().to_string())
         .collect();
     let want: Vec<String> = (1..=14).map(|k| format!("frame-{k}")).collect();
     assert_eq!(ids, want);
@@ -56,7 +53,7 @@ fn every_frame_is_present_numbered_and_counted() {
     }
     assert_eq!(texts(&page, "#counter"), ["Frame 1 of 14"]);
     // One picture per frame, drawn as inline SVG.
-    assert_eq!(page.select(&sel("li.frame .picture > svg")).count(), 14);
+    assert_eq!(page.select("li.frame .picture > svg").count(), 14);
     // The demo's request #3 is its first false empty (as the story tells).
     let verdicts = texts(&page, "li.frame p.verdict");
     assert!(verdicts[2].starts_with("FALSE EMPTY: 3 messages were visible on nodes 0, 5"));
@@ -99,18 +96,18 @@ fn the_tally_runs_against_hand_computed_theory() {
 #[test]
 fn the_page_is_self_contained_and_readable_without_javascript() {
     let page = lesson(&demo(), &["--requests", "6"]);
-    assert_eq!(page.select(&sel("link")).count(), 0, "no <link>");
-    assert_eq!(page.select(&sel("script[src]")).count(), 0);
-    assert_eq!(page.select(&sel("script")).count(), 1, "one inline script");
-    for e in page.select(&sel("*")) {
-        for (name, value) in e.value().attrs() {
+    assert_eq!(page.select("link").count(), 0, "no <link>");
+    assert_eq!(page.select("script[src]").count(), 0);
+    assert_eq!(page.select("script").count(), 1, "one inline script");
+    for e in page.select("*") {
+        for (name, value) in e.attrs() {
             if ["src", "href", "xlink:href", "action", "srcset", "poster"].contains(&name) {
                 assert!(
                     !value.contains("http://")
                         && !value.contains("https://")
                         && !value.starts_with("//"),
                     "external URL in <{} {name}=\"{value}\">",
-                    e.value().name()
+                    e.name()
                 );
             }
         }
@@ -120,9 +117,9 @@ fn the_page_is_self_contained_and_readable_without_javascript() {
     }
     // Without JavaScript the buttons stay hidden and every frame is in the
     // flow; the script unhides them.
-    let controls = page.select(&sel("nav#controls")).next().unwrap();
-    assert!(controls.value().attr("hidden").is_some());
-    assert_eq!(page.select(&sel("li.frame")).count(), 6);
+    let controls = page.select("nav#controls").next().unwrap();
+    assert!(controls.attr("hidden").is_some());
+    assert_eq!(page.select("li.frame").count(), 6);
     assert!(texts(&page, ".nojs-note")[0].starts_with("All 6 frames are shown"));
 }
 
@@ -139,8 +136,8 @@ fn scenario_text_is_escaped() {
         texts(&page, "header .description"),
         ["<script>alert(1)</script> & <b>bold</b> \"quoted\""]
     );
-    assert_eq!(page.select(&sel("header b")).count(), 0);
-    assert_eq!(page.select(&sel("script")).count(), 1);
+    assert_eq!(page.select("header b").count(), 0);
+    assert_eq!(page.select("script").count(), 1);
 }
 
 #[test]
@@ -185,7 +182,7 @@ fn long_polls_show_their_wait_and_no_sampled_nodes() {
         .iter()
         .any(|v| v.starts_with("Nothing visible on any node: the request waits (up to 20 s)")));
     let svgs: Vec<String> = page
-        .select(&sel("li.frame .picture > svg"))
+        .select("li.frame .picture > svg")
         .map(|e| e.html())
         .collect();
     assert!(svgs
@@ -223,7 +220,7 @@ fn bad_lesson_flags_are_usage_errors_and_write_nothing() {
             .arg(&file)
             .assert()
             .code(2)
-            .stderr(predicates::str::contains(says));
+            .stderr_has(says);
         assert!(!file.exists(), "{flags:?} wrote a page");
     }
     assert_eq!(

@@ -9,7 +9,7 @@ use std::fs;
 
 const HEAD: &str = "name = \"big\"\nseed = 1\nnetwork = \"5ms\"\n";
 
-fn validate(toml: &str, flags: &[&str]) -> assert_cmd::assert::Assert {
+fn validate(toml: &str, flags: &[&str]) -> crate::common::Assert {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("big.toml");
     fs::write(&p, toml).unwrap();

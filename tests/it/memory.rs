@@ -195,7 +195,7 @@ fn peak_rss_kib(replications: u32) -> i64 {
     .unwrap();
     // Reaped by `wait4` below, which reports the child's own peak.
     #[allow(clippy::zombie_processes)]
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("sqs-sim"))
+    let child = std::process::Command::new(crate::common::exe())
         .arg("run")
         .arg(&scenario)
         .args(["--replications", &replications.to_string()])

@@ -1,27 +1,22 @@
 //! `report.html` in every results folder, parsed as a browser would
-//! (`scraper`, an HTML5 parser): present after `run`, `sweep`, `merge` and
+//! (`html`: a WHATWG tokenizer and a tree builder that refuses what a
+//! browser would repair): present after `run`, `sweep`, `merge` and
 //! `plot`; every chart of `charts/` inline as `<svg>`; no external URL, no
 //! script, no stylesheet link; the runs table equal to `summary.csv` cell by
 //! cell and the summary table one row per row of `aggregate.csv`; the
 //! scenario's text escaped; `--no-charts` says there are none.
 
 use crate::common::{bin, dir_files, write_file, TINY};
-use scraper::{Html, Selector};
+use crate::html::Html;
 use std::path::{Path, PathBuf};
-
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).unwrap()
-}
 
 fn page(dir: &Path) -> Html {
     let text = std::fs::read_to_string(dir.join("report.html")).expect("report.html written");
-    Html::parse_document(&text)
+    Html::parse(&text)
 }
 
 fn texts(p: &Html, css: &str) -> Vec<String> {
-    p.select(&sel(css))
-        .map(|e| e.text().collect::<String>().trim().to_string())
-        .collect()
+    p.select(css).map(|e| e.text().trim().to_string()).collect()
 }
 
 /// `sqs-sim COMMAND SCENARIO --out DIR --quiet EXTRA…`.
@@ -59,26 +54,26 @@ fn check_page(dir: &Path) {
     assert!(!charts.is_empty(), "charts were drawn");
     for stem in &charts {
         let svg = p
-            .select(&sel(&format!("figure#chart-{stem} svg")))
+            .select(&format!("figure#chart-{stem} svg"))
             .next()
             .unwrap_or_else(|| panic!("chart {stem} is inline"));
-        let w: f64 = svg.value().attr("width").unwrap().parse().unwrap();
+        let w: f64 = svg.attr("width").unwrap().parse().unwrap();
         assert!(w > 0.0, "{stem} has a width");
-        assert!(svg.select(&sel("text")).count() > 3, "{stem} has its text");
+        assert!(svg.select("text").count() > 3, "{stem} has its text");
     }
-    assert_eq!(p.select(&sel("figure svg")).count(), charts.len());
+    assert_eq!(p.select("figure svg").count(), charts.len());
     // Nothing from outside.
-    for e in p.select(&sel("[src], [href]")) {
+    for e in p.select("[src], [href]") {
         for a in ["src", "href"] {
-            let v = e.value().attr(a).unwrap_or("");
+            let v = e.attr(a).unwrap_or("");
             assert!(
                 !(v.starts_with("http:") || v.starts_with("https:") || v.starts_with("//")),
                 "external URL {v}"
             );
         }
     }
-    assert_eq!(p.select(&sel("script")).count(), 0, "no script");
-    assert_eq!(p.select(&sel("link")).count(), 0, "no linked stylesheet");
+    assert_eq!(p.select("script").count(), 0, "no script");
+    assert_eq!(p.select("link").count(), 0, "no linked stylesheet");
     assert!(!p.html().contains("http://") && !p.html().contains("https://"));
     // The runs table is summary.csv, cell by cell.
     let mut csv = csv::Reader::from_path(dir.join("summary.csv")).unwrap();
@@ -89,18 +84,14 @@ fn check_page(dir: &Path) {
         .map(|r| r.unwrap().iter().map(String::from).collect())
         .collect();
     let got: Vec<Vec<String>> = p
-        .select(&sel("table.runs tbody tr"))
-        .map(|tr| {
-            tr.select(&sel("td"))
-                .map(|td| td.text().collect::<String>())
-                .collect()
-        })
+        .select("table.runs tbody tr")
+        .map(|tr| tr.select("td").map(|td| td.text()).collect())
         .collect();
     assert_eq!(got, rows, "the runs table is summary.csv");
     // The summary table: a row per row of aggregate.csv, with CIs.
     let agg = std::fs::read_to_string(dir.join("aggregate.csv")).unwrap();
     assert_eq!(
-        p.select(&sel("table.summary tbody tr")).count(),
+        p.select("table.summary tbody tr").count(),
         agg.lines().count() - 1
     );
     assert!(!texts(&p, "ul.conclusions li").is_empty(), "conclusions");
@@ -128,7 +119,7 @@ fn report_after_run_is_self_contained_with_every_chart_and_the_summary() {
         .iter()
         .any(|c| c.contains('±')));
     // No warnings and no SLO answer given: their sections are left out.
-    assert_eq!(p.select(&sel("#warnings, #advice")).count(), 0);
+    assert_eq!(p.select("#warnings, #advice").count(), 0);
 }
 
 #[test]
@@ -182,7 +173,7 @@ fn no_charts_says_so_and_plot_draws_them_into_the_page() {
     let out = d.path().join("out");
     cli("run", &tiny(d.path()), &out, &["--no-charts"]);
     let p = page(&out);
-    assert_eq!(p.select(&sel("svg")).count(), 0);
+    assert_eq!(p.select("svg").count(), 0);
     let note = texts(&p, "#no-charts");
     assert!(note[0].contains("--no-charts"), "{note:?}");
     bin()
@@ -192,8 +183,8 @@ fn no_charts_says_so_and_plot_draws_them_into_the_page() {
         .assert()
         .success();
     let p = page(&out);
-    assert_eq!(p.select(&sel("#no-charts")).count(), 0);
-    assert_eq!(p.select(&sel("figure svg")).count(), 6);
+    assert_eq!(p.select("#no-charts").count(), 0);
+    assert_eq!(p.select("figure svg").count(), 6);
 }
 
 #[test]
@@ -207,7 +198,7 @@ fn scenario_text_cannot_inject_markup() {
     let out = d.path().join("out");
     cli("run", &sc, &out, &["--no-charts"]);
     let p = page(&out);
-    assert_eq!(p.select(&sel("script, img")).count(), 0, "nothing injected");
+    assert_eq!(p.select("script, img").count(), 0, "nothing injected");
     assert_eq!(
         texts(&p, "p.description"),
         ["</code></pre><script>alert(1)</script> & more"]

@@ -1,8 +1,8 @@
 //! Sweeps: `param,value` columns, identical bytes for any `--jobs`, and
 //! shards that merge into exactly the unsharded results.
 
+use crate::common::Assert;
 use crate::common::{bin, decode_png, dir_files, write_file, TINY};
-use assert_cmd::assert::Assert;
 use std::path::{Path, PathBuf};
 
 const SWEEP: [&str; 4] = ["--param", "queue.sample_nodes", "--values", "1,2,4"];
@@ -109,11 +109,11 @@ fn merge_refuses_an_incomplete_set_of_shards() {
     let out = d.path().join("merged");
     cli("merge", &[&one], &[], &out)
         .code(2)
-        .stderr(predicates::str::contains("missing shard(s) 2/2"));
+        .stderr_has("missing shard(s) 2/2");
     assert!(!out.exists(), "nothing written on bad input");
     cli("merge", &[&sc], &[], &out)
         .code(2)
-        .stderr(predicates::str::contains("not a shard folder"));
+        .stderr_has("not a shard folder");
 }
 
 #[test]
@@ -160,14 +160,14 @@ fn sweep_flags_are_checked() {
         .arg(&sc)
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("nothing to sweep"));
+        .stderr_has("nothing to sweep");
     bin()
         .arg("sweep")
         .arg(&sc)
         .args(["--param", "queue.sample_nodes"])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("come in pairs"));
+        .stderr_has("come in pairs");
     bin()
         .arg("sweep")
         .arg(&sc)
@@ -192,7 +192,7 @@ fn sweeps_refuse_the_run_itself_and_a_repeated_param() {
             .args(["--param", p, "--values", "1,2"])
             .assert()
             .code(2)
-            .stderr(predicates::str::contains("cannot be swept"));
+            .stderr_has("cannot be swept");
     }
     bin()
         .arg("sweep")
@@ -201,7 +201,7 @@ fn sweeps_refuse_the_run_itself_and_a_repeated_param() {
         .args(["--param", "queue.nodes", "--values", "6"])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("given twice"));
+        .stderr_has("given twice");
 }
 
 /// Two shards of the sweep, and a way to break one of them.
@@ -214,8 +214,8 @@ fn broken_merge(break_it: impl Fn(&Path, &Path), says: &str) {
     let out = d.path().join("merged");
     cli("merge", &[&one, &two], &["--no-charts"], &out)
         .code(2)
-        .stderr(predicates::str::contains("shard 2/2"))
-        .stderr(predicates::str::contains(says));
+        .stderr_has("shard 2/2")
+        .stderr_has(says);
     assert!(!out.exists(), "nothing written");
 }
 
@@ -267,7 +267,7 @@ fn a_sweep_of_1100_points_needs_no_file_per_point() {
     );
     let status = std::process::Command::new("sh")
         .args(["-c", &script])
-        .arg(assert_cmd::cargo::cargo_bin("sqs-sim"))
+        .arg(crate::common::exe())
         .arg(&sc)
         .arg(&out)
         .env("RUST_BACKTRACE", "0")
