@@ -31,18 +31,30 @@ pub(crate) fn image_data(rgb: &[u8], width: u32) -> std::io::Result<Vec<u8>> {
     let mut best = vec![0u8; stride];
     let mut prev: &[u8] = &zeros;
     for row in rgb.chunks_exact(stride.max(1)) {
-        let mut best_kind = 0u8;
-        let mut best_cost = cost(row);
-        best.copy_from_slice(row);
-        for kind in [2u8, 1] {
-            if best_cost == 0 {
-                // Nothing beats all zeros (a row like the one above: Up).
-                break;
+        // The cheapest filter, ties to the first of None, Up, Sub. Up goes
+        // first: on a chart most rows repeat the one above (all zeros, which
+        // nothing beats unless the row itself is all zeros).
+        apply(2, row, prev, &mut best);
+        let mut best_cost = cost(&best);
+        let mut best_kind = 2u8;
+        let none = if best_cost == 0 {
+            if row.iter().all(|&b| b == 0) {
+                0
+            } else {
+                u64::MAX
             }
-            apply(kind, row, prev, &mut candidate);
+        } else {
+            cost(row)
+        };
+        if none <= best_cost {
+            (best_kind, best_cost) = (0, none);
+            best.copy_from_slice(row);
+        }
+        if best_cost > 0 {
+            apply(1, row, prev, &mut candidate);
             let c = cost(&candidate);
             if c < best_cost {
-                (best_kind, best_cost) = (kind, c);
+                best_kind = 1;
                 std::mem::swap(&mut best, &mut candidate);
             }
         }
