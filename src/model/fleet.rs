@@ -432,18 +432,7 @@ mod tests {
 
     fn add(slab: &mut Slab, f: &mut Fleet, seq: u64, node: u32) -> u32 {
         let node = n(node);
-        let slot = slab.insert(Message {
-            seq,
-            sent: SimTime::ZERO,
-            stored: SimTime::ZERO,
-            receipt: 0,
-            size: 1,
-            node,
-            receives: 0,
-            state: State::Visible,
-            duplicate: false,
-            lease: 0,
-        });
+        let slot = message(slab, seq, node);
         f.push(node, seq, slot);
         slot
     }
