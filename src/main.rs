@@ -14,7 +14,17 @@ fn main() {
         std::process::exit(INTERRUPTED);
     });
     let cli = sqs_sim::cli::parse();
-    if let Err(e) = sqs_sim::cli::main_with(cli) {
+    let result = sqs_sim::cli::main_with(cli);
+    if sqs_sim::cli::interrupting() {
+        // A signal came while the command finished (e.g. during the swap of
+        // the results folder, which it waited for): the handler is ending
+        // the process with 130 and its message. Returning now would race it
+        // and could exit 0.
+        loop {
+            std::thread::park();
+        }
+    }
+    if let Err(e) = result {
         // Whoever read our output stopped reading (`| head -1`): not an
         // error of ours, and nothing left to say.
         if e.is_broken_pipe() {

@@ -15,7 +15,7 @@ mod validate;
 
 use crate::error::Result;
 /// For the interrupt handler in `main`.
-pub use crate::report::folder::interrupted;
+pub use crate::report::folder::{interrupted, interrupting};
 use crate::scenario::{Overrides, Scenario};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;

@@ -415,6 +415,12 @@ pub fn interrupted() -> String {
     }
 }
 
+/// Whether the interrupt handler has begun: it will end the process itself
+/// (exit code 130), so the main thread must not end it first with its own.
+pub fn interrupting() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
 /// Test-only: `SQS_SIM_COMMIT_FALLBACK=1` swaps with two renames even where
 /// one exchange is possible, so both ways are tested.
 fn fallback_forced() -> bool {
