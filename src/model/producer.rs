@@ -55,7 +55,12 @@ impl Producer {
         last: Option<SimTime>,
     ) -> Option<SimTime> {
         if let Arrival::Poisson { rate } = cfg.arrival {
-            if rate > 0.0 && cfg.schedule.is_empty() {
+            // No schedule: one rate for the whole run, so no phase lookup
+            // and no loop (the same draw and arithmetic as `next_poisson`).
+            if cfg.schedule.is_empty() {
+                if rate <= 0.0 {
+                    return None;
+                }
                 let e: f64 = Exp1.sample(&mut self.arrivals);
                 let t = last.unwrap_or(cfg.start) + SimTime::from_secs_f64(e / rate);
                 return (t < cfg.stop).then_some(t);
@@ -79,15 +84,7 @@ impl Producer {
                     break t;
                 }
             },
-            // No schedule: one rate for the whole run, so no phase lookup
-            // and no loop (the same draw and the same arithmetic as below).
-            Arrival::Poisson { rate } if cfg.schedule.is_empty() => {
-                if *rate <= 0.0 {
-                    return None;
-                }
-                let e: f64 = Exp1.sample(&mut self.arrivals);
-                last.unwrap_or(cfg.start) + SimTime::from_secs_f64(e / rate)
-            }
+            // With a schedule (one rate is drawn in `next_arrival`).
             Arrival::Poisson { rate } => {
                 let rate_at = |t| rate_at(&cfg.schedule, t, *rate);
                 self.next_poisson(cfg, rate_at, last.unwrap_or(cfg.start))?
