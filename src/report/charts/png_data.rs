@@ -34,27 +34,23 @@ pub(crate) fn image_data(rgb: &[u8], width: u32) -> std::io::Result<Vec<u8>> {
         // The cheapest filter, ties to the first of None, Up, Sub. Up goes
         // first: on a chart most rows repeat the one above (all zeros, which
         // nothing beats unless the row itself is all zeros).
-        apply(2, row, prev, &mut best);
+        up(row, prev, &mut best);
         let mut best_cost = cost(&best);
-        let mut best_kind = 2u8;
-        let none = if best_cost == 0 {
-            if row.iter().all(|&b| b == 0) {
-                0
-            } else {
-                u64::MAX
-            }
-        } else {
-            cost(row)
+        let mut best_kind = UP;
+        // None's cost; when Up's is 0, only an all-zero row ties it, which
+        // `all` finds at the first non-zero byte rather than summing.
+        let none = match best_cost {
+            0 => row.iter().all(|&b| b == 0).then_some(0),
+            _ => Some(cost(row)),
         };
-        if none <= best_cost {
-            (best_kind, best_cost) = (0, none);
+        if let Some(c) = none.filter(|&c| c <= best_cost) {
+            (best_kind, best_cost) = (NONE, c);
             best.copy_from_slice(row);
         }
         if best_cost > 0 {
-            apply(1, row, prev, &mut candidate);
-            let c = cost(&candidate);
-            if c < best_cost {
-                best_kind = 1;
+            sub(row, &mut candidate);
+            if cost(&candidate) < best_cost {
+                best_kind = SUB;
                 std::mem::swap(&mut best, &mut candidate);
             }
         }
@@ -79,23 +75,26 @@ fn cost(row: &[u8]) -> u64 {
         .sum::<u32>() as u64
 }
 
-/// Filters `row` (whose predecessor is `prev`) with PNG filter type `kind`
-/// (1 Sub, else 2 Up) into `out`. Written as whole-slice loops
-/// without a branch per byte, which the compiler vectorises.
-fn apply(kind: u8, row: &[u8], prev: &[u8], out: &mut [u8]) {
+/// PNG filter types (the byte that starts each filtered row).
+const NONE: u8 = 0;
+const SUB: u8 = 1;
+const UP: u8 = 2;
+
+/// The Sub filter: each byte less the same channel of the pixel to its
+/// left. Whole-slice loops without a branch per byte, which the compiler
+/// vectorises (as `up`).
+fn sub(row: &[u8], out: &mut [u8]) {
     let (head, rest) = out.split_at_mut(BPP);
-    match kind {
-        1 => {
-            head.copy_from_slice(&row[..BPP]);
-            for ((o, &x), &a) in rest.iter_mut().zip(&row[BPP..]).zip(row) {
-                *o = x.wrapping_sub(a);
-            }
-        }
-        _ => {
-            for ((o, &x), &b) in out.iter_mut().zip(row).zip(prev) {
-                *o = x.wrapping_sub(b);
-            }
-        }
+    head.copy_from_slice(&row[..BPP]);
+    for ((o, &x), &a) in rest.iter_mut().zip(&row[BPP..]).zip(row) {
+        *o = x.wrapping_sub(a);
+    }
+}
+
+/// The Up filter: each byte less the byte above it (`prev`).
+fn up(row: &[u8], prev: &[u8], out: &mut [u8]) {
+    for ((o, &x), &b) in out.iter_mut().zip(row).zip(prev) {
+        *o = x.wrapping_sub(b);
     }
 }
 
