@@ -4,7 +4,7 @@
 //! is a lighter shade of it, and the legend that says so sits above the
 //! plot, never over a bar.
 
-use super::canvas::Drawing;
+use super::canvas::{draw_stacked, Drawing, Panel};
 use super::lines::whisker;
 use super::style::{self, color, Axis, Drawn, Ticked, Unit, FONT, LABEL, SIZE, TICK, TITLE};
 use crate::report::aggregate::Estimate;
@@ -52,12 +52,7 @@ impl Drawing for BarStack {
     where
         DB::ErrorType: 'static,
     {
-        let inner = area.titled(&self.title, (FONT, TITLE)).drawn()?;
-        let rows = inner.split_evenly((self.panels.len().max(1), 1));
-        for (p, a) in self.panels.iter().zip(&rows) {
-            p.draw_with(a, LABEL)?;
-        }
-        Ok(())
+        draw_stacked(area, &self.title, &self.panels)
     }
 }
 
@@ -81,7 +76,7 @@ impl Drawing for Bars {
     }
 }
 
-impl Bars {
+impl Panel for Bars {
     fn draw_with<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
@@ -183,7 +178,9 @@ impl Bars {
         }
         Ok(())
     }
+}
 
+impl Bars {
     /// "■ first series ■ second series", in grey shades, above the plot.
     fn legend_above<DB: DrawingBackend, CT: plotters::coord::CoordTranslate>(
         &self,

@@ -3,6 +3,7 @@
 //! PNG or SVG bytes. Every chart and picture goes through [`render`].
 
 use super::png_data;
+use super::style::{self, Drawn};
 use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -32,6 +33,35 @@ pub(crate) trait Drawing {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()>
     where
         DB::ErrorType: 'static;
+}
+
+/// A chart that can also be one panel of a stack: it draws itself with its
+/// title at `title_size` (a panel's title is smaller than a chart's).
+pub(crate) trait Panel {
+    fn draw_with<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        title_size: u32,
+    ) -> Result<()>
+    where
+        DB::ErrorType: 'static;
+}
+
+/// Draws `panels` one under another beneath `title`.
+pub(crate) fn draw_stacked<DB: DrawingBackend, P: Panel>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    panels: &[P],
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let inner = area.titled(title, (style::FONT, style::TITLE)).drawn()?;
+    let rows = inner.split_evenly((panels.len().max(1), 1));
+    for (p, a) in panels.iter().zip(&rows) {
+        p.draw_with(a, style::LABEL)?;
+    }
+    Ok(())
 }
 
 static FONT: Once = Once::new();

@@ -2,9 +2,9 @@
 //! optional 95% CI error bars, markers and point labels. The latency CDF, the
 //! time series, every sweep chart and the cost-vs-latency trade-off are lines.
 
-use super::canvas::Drawing;
+use super::canvas::{draw_stacked, Drawing, Panel};
 use super::labels;
-use super::style::{self, color, Axis, Drawn, Ticked, FONT, LABEL, SIZE, TICK, TITLE};
+use super::style::{self, color, Axis, Drawn, Ticked, FONT, SIZE, TICK, TITLE};
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -127,12 +127,7 @@ impl Drawing for Stack {
     where
         DB::ErrorType: 'static,
     {
-        let inner = area.titled(&self.title, (FONT, TITLE)).drawn()?;
-        let rows = inner.split_evenly((self.panels.len().max(1), 1));
-        for (p, a) in self.panels.iter().zip(&rows) {
-            p.draw_with(a, LABEL)?;
-        }
-        Ok(())
+        draw_stacked(area, &self.title, &self.panels)
     }
 }
 
@@ -333,7 +328,9 @@ impl Lines {
         }
         out
     }
+}
 
+impl Panel for Lines {
     fn draw_with<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
@@ -537,7 +534,9 @@ impl Lines {
         }
         Ok(())
     }
+}
 
+impl Lines {
     /// A log axis's floor: a dashed grey line where values of 0 are drawn.
     fn mark_floors<DB: DrawingBackend>(
         &self,
