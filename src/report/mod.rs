@@ -106,15 +106,26 @@ impl RunCsvs {
         self.add_to(&mut set);
         let aggregates = aggregate::from_summary(&self.summary)?;
         let aggregate = aggregate::to_csv(&aggregates)?;
-        let mut inputs =
-            charts::Inputs::parse(&aggregate, &self.timeseries, &self.latency_cdf, &self.depth)?;
-        inputs.slo = slo.cloned();
+        // No formats, no charts: the CSVs are not parsed for them either
+        // (four readers and their rows, a fixed cost of every `--no-charts` run).
+        let drawn = match formats {
+            [] => charts::Rendered::default(),
+            _ => {
+                let mut inputs = charts::Inputs::parse(
+                    &aggregate,
+                    &self.timeseries,
+                    &self.latency_cdf,
+                    &self.depth,
+                )?;
+                inputs.slo = slo.cloned();
+                charts::render_all(&inputs, formats, jobs)?
+            }
+        };
         if let Some(slo) = slo {
             slo.add_to(&mut set);
         }
         set.add("aggregate.csv", aggregate);
         let advice = slo.map(|slo| advice::judge(&aggregates, slo));
-        let drawn = charts::render_all(&inputs, formats, jobs)?;
         let page = page::Page {
             about,
             aggregates: &aggregates,

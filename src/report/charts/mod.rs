@@ -208,7 +208,8 @@ fn charts_of_folder(inputs: &Inputs) -> Result<Vec<(&'static str, Chart)>> {
     }
 }
 
-/// Every chart of a folder, drawn.
+/// Every chart of a folder, drawn (none: the default).
+#[derive(Default)]
 pub(crate) struct Rendered {
     /// Every chart in every format asked for: `(file name, bytes)`.
     pub(crate) files: Vec<(String, Vec<u8>)>,
