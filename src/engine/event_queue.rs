@@ -5,32 +5,32 @@
 //! order events come out in depends only on the keys, never on how they are
 //! stored: the run is a pure function of the scenario and seed.
 //!
-//! One binary min-heap holds every event that is due next from its store,
-//! keyed by `(time, seq)` packed into one `u128` (time in the high half), so
-//! a comparison is one wide compare, not a branch per field. Most events of a
-//! simulation are "the same delay after now" (a constant network hop, a long
-//! poll's wait time, a fixed sleep): events scheduled at `now + d` for a fixed
-//! `d` arrive in key order, so the caller may name a FIFO **lane** for them.
-//! Only a lane's front sits in the heap; the rest wait in a plain queue
-//! behind it, and popping the front moves the next one up with a single
-//! sift-down. A large fleet's thousands of pending hops thus cost the heap
-//! one entry per lane, and a pop never scans the lanes. The lane is a hint:
-//! an event that would break its lane's order (a random delay shorter than
-//! the last one) goes to the heap on its own, so correctness never depends
-//! on it. Nothing allocates per event once the stores have grown to their
-//! working size.
-//!
-//! While it holds few entries (up to [`SORTED_MAX`], the usual case: one per
-//! actor and lane) the "heap" is kept as a list sorted latest first, so the
-//! next event is its last entry and an insertion moves only the entries due
-//! before the new one; measured on the reference load that is about 6 % of
-//! all instructions less than the heap's sift-down per pop. A larger pending
-//! set turns it into a binary heap for the rest of the run (reversed, the
+//! One store holds every event that is due next from its source, keyed by
+//! `(time, seq)` packed into one `u128` (time in the high half), so a
+//! comparison is one wide compare, not a branch per field. While it holds
+//! few entries (up to [`SORTED_MAX`], the usual case: one per actor and
+//! lane) the store is a list sorted latest first, so the next event is its
+//! last entry and an insertion moves only the entries due before the new
+//! one; measured on the reference load that is about 6 % of all
+//! instructions less than a heap's sift-down per pop. A larger pending set
+//! turns it into a binary min-heap for the rest of the run (reversed, the
 //! sorted list already is one).
+//!
+//! Most events of a simulation are "the same delay after now" (a constant
+//! network hop, a long poll's wait time, a fixed sleep): events scheduled at
+//! `now + d` for a fixed `d` arrive in key order, so the caller may name a
+//! FIFO **lane** for them. Only a lane's front sits in the store; the rest
+//! wait in a ring buffer behind it, and popping the front moves the next one
+//! into the store. A large fleet's thousands of pending hops thus cost the
+//! store one entry per lane, and a pop never scans the lanes. The lane is a
+//! hint: an event that would break its lane's order (a random delay shorter
+//! than the last one) goes to the store on its own, so correctness never
+//! depends on it. Nothing allocates per event once the stores have grown to
+//! their working size.
 
 use super::SimTime;
 
-/// Low bits of a key's `seq` half: 0 for an event of the heap's own, `1 + l`
+/// Low bits of a key's `seq` half: 0 for an event of the store's own, `1 + l`
 /// for the front of lane `l`. Below the counter, so they never decide an
 /// order (the counter alone is unique).
 const TAG_BITS: u32 = 4;
@@ -52,10 +52,10 @@ impl<E> Entry<E> {
     }
 }
 
-/// A FIFO lane: its front is in the heap, the events behind it are here.
+/// A FIFO lane: its front is in the store, the events behind it are here.
 struct Lane<E> {
     rest: Ring<Entry<E>>,
-    /// Whether the lane's front is in the heap (the lane is not empty).
+    /// Whether the lane's front is in the store (the lane is not empty).
     live: bool,
     /// Time of the lane's last event (stale once the lane is empty, and then
     /// no later than now, so any new event keeps the order).
@@ -121,7 +121,7 @@ impl<T: Copy> Ring<T> {
     }
 }
 
-/// The most entries the heap's store keeps as a sorted list. A run's
+/// The most entries the store keeps as a sorted list. A run's
 /// pending set is usually a dozen entries (each actor's next step and each
 /// lane's front): a pop is then the list's last entry, and an insertion
 /// moves the few entries due before it, about half the instructions of a
@@ -135,7 +135,7 @@ pub struct EventQueue<E> {
     /// The entries due next from each store: while `sorted`, a list sorted
     /// by key, latest first (the next event is the last); past
     /// [`SORTED_MAX`] entries, a binary min-heap for good.
-    heap: Vec<Entry<E>>,
+    store: Vec<Entry<E>>,
     sorted: bool,
     lanes: Vec<Lane<E>>,
     next_seq: u64,
@@ -150,7 +150,7 @@ impl<E: Copy> Default for EventQueue<E> {
 }
 
 impl<E: Copy> EventQueue<E> {
-    /// A queue with no FIFO lanes (every event goes to the heap).
+    /// A queue with no FIFO lanes (every event goes to the store).
     pub fn new() -> Self {
         Self::with_lanes(0)
     }
@@ -159,7 +159,7 @@ impl<E: Copy> EventQueue<E> {
     pub fn with_lanes(lanes: usize) -> Self {
         assert!(lanes <= MAX_LANES, "at most {MAX_LANES} lanes");
         EventQueue {
-            heap: Vec::with_capacity(64),
+            store: Vec::with_capacity(64),
             sorted: true,
             lanes: (0..lanes)
                 .map(|_| Lane {
@@ -187,7 +187,7 @@ impl<E: Copy> EventQueue<E> {
     /// Events pending.
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.heap.len() + self.lanes.iter().map(|l| l.rest.len()).sum::<usize>()
+        self.store.len() + self.lanes.iter().map(|l| l.rest.len()).sum::<usize>()
     }
 
     #[cfg(test)]
@@ -213,7 +213,7 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Schedules `event` at `at`, in FIFO lane `lane` if that keeps the lane
-    /// in order (`at` no earlier than the lane's last event), else in the heap.
+    /// in order (`at` no earlier than the lane's last event), else in the store.
     /// Either way the event runs at the same point: the lane is only a faster
     /// store for events that are scheduled a fixed delay ahead.
     #[inline(always)]
@@ -238,8 +238,8 @@ impl<E: Copy> EventQueue<E> {
     #[inline(always)]
     pub fn pop_until(&mut self, until: SimTime) -> Option<(SimTime, E)> {
         let top = match self.sorted {
-            true => *self.heap.last()?,
-            false => *self.heap.first()?,
+            true => *self.store.last()?,
+            false => *self.store.first()?,
         };
         let t = top.time();
         if t > until {
@@ -256,9 +256,9 @@ impl<E: Copy> EventQueue<E> {
             }
         };
         match (next, self.sorted) {
-            (Some(e), true) => self.settle_from_end(e, self.heap.len() - 1),
+            (Some(e), true) => self.settle_from_end(e, self.store.len() - 1),
             (None, true) => {
-                self.heap.pop();
+                self.store.pop();
             }
             (Some(e), false) => self.sift_down(e),
             (None, false) => self.remove_top(),
@@ -279,11 +279,11 @@ impl<E: Copy> EventQueue<E> {
     /// Adds `e` to the store.
     #[inline(always)]
     fn push(&mut self, e: Entry<E>) {
-        if self.sorted && self.heap.len() == SORTED_MAX {
+        if self.sorted && self.store.len() == SORTED_MAX {
             self.make_heap();
         }
-        let pos = self.heap.len();
-        self.heap.push(e);
+        let pos = self.store.len();
+        self.store.push(e);
         match self.sorted {
             true => self.settle_from_end(e, pos),
             false => self.sift_up(e, pos),
@@ -295,7 +295,7 @@ impl<E: Copy> EventQueue<E> {
     #[cold]
     #[inline(never)]
     fn make_heap(&mut self) {
-        self.heap.reverse();
+        self.store.reverse();
         self.sorted = false;
     }
 
@@ -303,7 +303,7 @@ impl<E: Copy> EventQueue<E> {
     /// the entries due before it move up one slot.
     #[inline(always)]
     fn settle_from_end(&mut self, e: Entry<E>, hole: usize) {
-        let list = &mut self.heap[..=hole];
+        let list = &mut self.store[..=hole];
         let mut pos = hole;
         while pos > 0 && list[pos - 1].key < e.key {
             list[pos] = list[pos - 1];
@@ -315,7 +315,7 @@ impl<E: Copy> EventQueue<E> {
     /// A hole at `pos` climbs from the bottom of the heap to `e`'s place.
     #[inline(always)]
     fn sift_up(&mut self, e: Entry<E>, mut pos: usize) {
-        let heap = &mut self.heap[..];
+        let heap = &mut self.store[..];
         while pos > 0 {
             let parent = (pos - 1) / 2;
             if heap[parent].key <= e.key {
@@ -330,8 +330,8 @@ impl<E: Copy> EventQueue<E> {
     /// Removes the root: the last entry sinks from the top.
     #[inline(always)]
     fn remove_top(&mut self) {
-        let last = self.heap.pop().expect("the root was just read");
-        if !self.heap.is_empty() {
+        let last = self.store.pop().expect("the root was just read");
+        if !self.store.is_empty() {
             self.sift_down(last);
         }
     }
@@ -339,7 +339,7 @@ impl<E: Copy> EventQueue<E> {
     /// Replaces the root with `e` and lets it sink to its place.
     #[inline(always)]
     fn sift_down(&mut self, e: Entry<E>) {
-        let heap = &mut self.heap[..];
+        let heap = &mut self.store[..];
         let n = heap.len();
         let mut pos = 0;
         loop {
@@ -392,7 +392,7 @@ mod tests {
 
     /// Lanes are only a store: any mix of lane hints pops in exactly the
     /// `(time, seq)` order of a plain heap, including out-of-order times
-    /// that fall back to the heap.
+    /// that fall back to the store.
     #[test]
     fn lanes_never_change_the_order() {
         let mut rng = crate::engine::StreamSeed::new(5).stream(&[]);
