@@ -15,9 +15,9 @@
 //! keeps the tree exact.
 
 use super::ids::NodeId;
-use super::messages::{Slab, State};
+use super::messages::{Fifo, Slab, State};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 const NONE: u64 = u64::MAX;
 /// Up to this many leaves, `oldest_node` scans them and the tree's upper
@@ -27,7 +27,7 @@ const SCAN_LEAVES: usize = 16;
 /// One node's visible messages, and what the fleet's counters need of it.
 struct Node {
     /// Arrived in `seq` order.
-    fifo: VecDeque<(u64, u32)>,
+    fifo: Fifo<(u64, u32)>,
     /// Came back out of order.
     returned: BinaryHeap<Reverse<(u64, u32)>>,
     /// Visible messages held: the stores hold one entry for each, plus
@@ -40,7 +40,7 @@ struct Node {
 impl Node {
     fn new() -> Node {
         Node {
-            fifo: VecDeque::new(),
+            fifo: Fifo::default(),
             returned: BinaryHeap::new(),
             visible: 0,
             up: true,
