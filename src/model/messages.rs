@@ -180,6 +180,27 @@ impl<T: Copy> Fifo<T> {
         self.head = 0;
     }
 
+    /// The entries, front first.
+    pub(crate) fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.buf[self.head..].iter()
+    }
+
+    /// Drops the `n` front entries.
+    pub(crate) fn drop_front(&mut self, n: usize) {
+        assert!(n <= self.len(), "dropping more entries than held");
+        self.head += n;
+        if self.head == self.buf.len() {
+            self.buf.clear();
+            self.head = 0;
+        }
+    }
+
+    /// Keeps the entries `keep` accepts, in order.
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
+        self.drop_consumed();
+        self.buf.retain(keep);
+    }
+
     /// Gives back memory beyond `min` entries' worth (an emptied backlog).
     pub(crate) fn shrink_to(&mut self, min: usize) {
         self.drop_consumed();
@@ -191,7 +212,8 @@ impl<T: Copy> Fifo<T> {
 mod tests {
     use super::*;
 
-    /// Against a `VecDeque` through random pushes and pops: the same entries in the same order, and the buffer grown
+    /// Against a `VecDeque` through random pushes, pops, front drops and
+    /// retains: the same entries in the same order, and the buffer grown
     /// only when more than half of it is live (capacity under 4 × the
     /// most entries ever held).
     #[test]
@@ -210,6 +232,15 @@ mod tests {
                     deque.push_back(next);
                     next += 1;
                 }
+                _ if r.is_multiple_of(97) => {
+                    let n = (r >> 8) as usize % (deque.len() + 1);
+                    fifo.drop_front(n);
+                    deque.drain(..n);
+                }
+                _ if r.is_multiple_of(89) => {
+                    fifo.retain(|&e| e % 3 != 0);
+                    deque.retain(|&e| e % 3 != 0);
+                }
                 _ => assert_eq!(fifo.pop_front(), deque.pop_front(), "step {step}"),
             }
             assert_eq!(fifo.len(), deque.len());
@@ -219,6 +250,7 @@ mod tests {
             peak = peak.max(fifo.len());
             assert!(fifo.capacity() <= 4 * peak + 8, "step {step}");
         }
+        assert!(fifo.iter().eq(deque.iter()));
     }
 
     fn msg(seq: u64) -> Message {
