@@ -146,7 +146,7 @@ pub struct SqsQueue {
     /// Live messages in storage order, for retention (lazily compacted).
     expiry: Fifo<(u64, u32)>, // (seq, slot)
     /// Long polls waiting for a message: (consumer, request serial), oldest first.
-    waiters: VecDeque<(ConsumerId, u32)>,
+    waiters: Fifo<(ConsumerId, u32)>,
     in_flight: u64,
     delayed: u64,
     totals: Totals,
@@ -179,7 +179,7 @@ impl SqsQueue {
             vt_lanes: Vec::new(),
             delay_lane: VecDeque::new(),
             expiry: Fifo::default(),
-            waiters: VecDeque::new(),
+            waiters: Fifo::default(),
             in_flight: 0,
             delayed: 0,
             totals: Totals::default(),
