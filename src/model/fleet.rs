@@ -15,9 +15,9 @@
 //! keeps the tree exact.
 
 use super::ids::NodeId;
-use super::messages::{Slab, State};
+use super::messages::{Fifo, Slab, State};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 const NONE: u64 = u64::MAX;
 /// Up to this many leaves, `oldest_node` scans them and the tree's upper
@@ -27,7 +27,7 @@ const SCAN_LEAVES: usize = 16;
 /// One node's visible messages, and what the fleet's counters need of it.
 struct Node {
     /// Arrived in `seq` order.
-    fifo: VecDeque<(u64, u32)>,
+    fifo: Fifo<(u64, u32)>,
     /// Came back out of order.
     returned: BinaryHeap<Reverse<(u64, u32)>>,
     /// Visible messages held: the stores hold one entry for each, plus
@@ -40,7 +40,7 @@ struct Node {
 impl Node {
     fn new() -> Node {
         Node {
-            fifo: VecDeque::new(),
+            fifo: Fifo::default(),
             returned: BinaryHeap::new(),
             visible: 0,
             up: true,
@@ -85,12 +85,13 @@ impl Node {
         }
     }
 
-    /// Removes the oldest entry.
+    /// Removes the oldest entry. The returned store is looked at first: it
+    /// is empty but for messages back from a timeout, so the common case
+    /// reads the in-order store's front once, to pop it.
     #[inline(always)]
     fn pop(&mut self) -> Option<(u64, u32)> {
-        let f = self.fifo.front().map_or(NONE, |e| e.0);
         match self.returned.peek() {
-            Some(Reverse(r)) if r.0 < f => {
+            Some(Reverse(r)) if self.fifo.front().is_none_or(|f| r.0 < f.0) => {
                 let popped = self.returned.pop().map(|r| r.0);
                 if self.returned.is_empty() && self.returned.capacity() > 1024 {
                     self.returned.shrink_to(64);
@@ -336,8 +337,19 @@ impl Fleet {
     /// Takes the oldest visible message of `node` (whose top must be live).
     #[inline(always)]
     pub(crate) fn pop(&mut self, node: NodeId, msgs: &Slab) -> Option<u32> {
-        let (_, slot) = self.nodes[node.index()].pop()?;
-        self.forget(node, msgs);
+        let n = node.index();
+        let nd = &mut self.nodes[n];
+        let (_, slot) = nd.pop()?;
+        // `forget`'s work on the node already in hand (one look-up).
+        nd.visible -= 1;
+        nd.clean(msgs);
+        if nd.up {
+            let key = nd.top_seq();
+            self.visible_up -= 1;
+            self.set_leaf(n, key);
+        } else {
+            self.visible_down -= 1;
+        }
         Some(slot)
     }
 

@@ -13,7 +13,7 @@ use super::config::QueueKind;
 use super::fleet::Fleet;
 use super::groups::Groups;
 use super::ids::{ConsumerId, NodeId};
-use super::messages::{Message, Slab, State};
+use super::messages::{Fifo, Message, Slab, State};
 use crate::engine::SimTime;
 use std::collections::VecDeque;
 
@@ -107,7 +107,7 @@ struct VtClock {
 
 struct VtLane {
     timeout: SimTime,
-    q: VecDeque<VtEntry>,
+    q: Fifo<VtEntry>,
 }
 
 /// A visibility timeout that may run out: valid while the message is in
@@ -144,9 +144,9 @@ pub struct SqsQueue {
     vt_lanes: Vec<VtLane>,
     delay_lane: VecDeque<(SimTime, u32, u64)>, // (due, slot, seq)
     /// Live messages in storage order, for retention (lazily compacted).
-    expiry: VecDeque<(u64, u32)>, // (seq, slot)
+    expiry: Fifo<(u64, u32)>, // (seq, slot)
     /// Long polls waiting for a message: (consumer, request serial), oldest first.
-    waiters: VecDeque<(ConsumerId, u32)>,
+    waiters: Fifo<(ConsumerId, u32)>,
     in_flight: u64,
     delayed: u64,
     totals: Totals,
@@ -178,8 +178,8 @@ impl SqsQueue {
             next_receipt: 1,
             vt_lanes: Vec::new(),
             delay_lane: VecDeque::new(),
-            expiry: VecDeque::new(),
-            waiters: VecDeque::new(),
+            expiry: Fifo::default(),
+            waiters: Fifo::default(),
             in_flight: 0,
             delayed: 0,
             totals: Totals::default(),
@@ -440,7 +440,7 @@ impl SqsQueue {
             .iter()
             .position(live)
             .unwrap_or(self.expiry.len());
-        self.expiry.drain(..dead_run);
+        self.expiry.drop_front(dead_run);
         self.expiry.retain(live);
     }
 
@@ -630,7 +630,7 @@ impl SqsQueue {
             None => {
                 self.vt_lanes.push(VtLane {
                     timeout,
-                    q: VecDeque::new(),
+                    q: Fifo::default(),
                 });
                 self.vt_lanes.len() - 1
             }
@@ -672,8 +672,8 @@ impl SqsQueue {
     /// Drops the dead entries of visibility lane `lane`. Out of line: it
     /// runs once per ~1,000 pushes, and `push_vt` is inlined into the
     /// receive path. Entries die mostly in delivery order, so the dead run
-    /// at the front is found by a plain scan and dropped at once (a drain
-    /// from the front moves nothing); `retain` then sees only the rest.
+    /// at the front is found by a plain scan and dropped at once (the head
+    /// index moves past it); `retain` then sees only the rest.
     #[cold]
     #[inline(never)]
     fn compact_vt(&mut self, lane: usize) {
@@ -681,7 +681,7 @@ impl SqsQueue {
         let q = &mut self.vt_lanes[lane].q;
         let live = |e: &VtEntry| e.holds(msgs.get(e.slot));
         let dead_run = q.iter().position(live).unwrap_or(q.len());
-        q.drain(..dead_run);
+        q.drop_front(dead_run);
         q.retain(live);
     }
 
