@@ -48,6 +48,16 @@ pub(super) fn make(g: u32, group: &ConsumerConfig, streams: &StreamSeed, i: u64)
     c
 }
 
+/// `receive_max` for a loop consumer whose group is in hand: what it has
+/// room for (`max_messages`, or its free slots with `concurrency`).
+#[inline(always)]
+fn max_of(consumer: &Consumer, group: &ConsumerConfig) -> u32 {
+    match &consumer.slots {
+        Some(s) => s.ask,
+        None => group.max_messages,
+    }
+}
+
 impl<'a> Sim<'a> {
     pub(super) fn consumer_group(&self, c: ConsumerId) -> &'a ConsumerConfig {
         &self.cfg.consumers[self.consumers[c.index()].group as usize]
@@ -90,27 +100,35 @@ impl<'a> Sim<'a> {
         if self.throttled_receive(now, c) {
             return;
         }
-        let long = !self.consumer_group(c).wait_time.is_zero();
+        // The group is looked up once here and handed on (it borrows the
+        // config, not `self`), not again by each step of the receive.
+        let group = self.consumer_group(c);
+        let long = !group.wait_time.is_zero();
         self.rec.receive_request(now, long);
         self.consumers[c.index()].received.clear();
         if long {
-            self.long_poll(now, c, obs);
+            self.long_poll(now, c, group, obs);
         } else {
-            self.short_poll(now, c, obs);
+            self.short_poll(now, c, group, obs);
         }
     }
 
-    fn short_poll<O: Observer>(&mut self, now: SimTime, c: ConsumerId, obs: &mut O) {
-        let group = self.consumer_group(c);
-        let max = self.receive_max(c);
+    fn short_poll<O: Observer>(
+        &mut self,
+        now: SimTime,
+        c: ConsumerId,
+        group: &'a ConsumerConfig,
+        obs: &mut O,
+    ) {
         let depth = self.queue.receivable();
         if self.queue.in_flight_room() == 0 && self.cfg.queue.kind == QueueKind::Fifo {
             // A FIFO queue at its limit gives no error: the receive comes
             // back empty, a true empty (nothing may be delivered).
-            self.respond(now, c, None, obs);
+            self.respond(now, c, group, None, obs);
             return;
         }
         let consumer = &mut self.consumers[c.index()];
+        let max = max_of(consumer, group);
         if self.queue.in_flight_room() == 0 {
             // OverLimit error: no messages, not an empty response.
             self.rec.overlimit(now);
@@ -137,12 +155,17 @@ impl<'a> Sim<'a> {
             group.visibility_timeout,
             &mut consumer.received,
         );
-        self.respond(now, c, Some(depth), obs);
+        self.respond(now, c, group, Some(depth), obs);
     }
 
-    fn long_poll<O: Observer>(&mut self, now: SimTime, c: ConsumerId, obs: &mut O) {
-        let group = self.consumer_group(c);
-        let (max, wait) = self.receive_shape(now, c, group);
+    fn long_poll<O: Observer>(
+        &mut self,
+        now: SimTime,
+        c: ConsumerId,
+        group: &'a ConsumerConfig,
+        obs: &mut O,
+    ) {
+        let (max, wait) = self.shape_of(now, c, group);
         let consumer = &mut self.consumers[c.index()];
         if self.queue.in_flight_room() > 0 {
             let timeout = group.visibility_timeout;
@@ -150,7 +173,7 @@ impl<'a> Sim<'a> {
                 .receive_any(now, max, timeout, &mut consumer.received);
         }
         if !consumer.received.is_empty() {
-            self.respond(now, c, None, obs);
+            self.respond(now, c, group, None, obs);
             return;
         }
         // Park: woken by the next message to become visible, or empty after W.
@@ -172,11 +195,22 @@ impl<'a> Sim<'a> {
         obs: &mut O,
     ) {
         if self.consumers[c.index()].is_waiting(serial) {
-            self.respond(now, c, None, obs);
+            let group = self.consumer_group(c);
+            self.respond(now, c, group, None, obs);
         }
         let consumers = &self.consumers;
         self.queue
             .prune_waiters(|c, s| consumers[c.index()].is_waiting(s));
+    }
+
+    /// `receive_shape`, with the group already in hand: a loop consumer's
+    /// `receive_max` without looking its group up again.
+    #[inline(always)]
+    fn shape_of(&self, now: SimTime, c: ConsumerId, group: &ConsumerConfig) -> (u32, SimTime) {
+        match group.lambda {
+            None => (max_of(&self.consumers[c.index()], group), group.wait_time),
+            Some(_) => self.receive_shape(now, c, group),
+        }
     }
 
     /// Serves parked long polls, oldest first, while messages are visible.
@@ -194,12 +228,12 @@ impl<'a> Sim<'a> {
             // the consumer cannot both be borrowed mutably here.
             let mut received = std::mem::take(&mut self.scratch);
             received.clear();
-            let (max, _) = self.receive_shape(now, c, group);
+            let (max, _) = self.shape_of(now, c, group);
             let timeout = group.visibility_timeout;
             self.queue.receive_any(now, max, timeout, &mut received);
             std::mem::swap(&mut self.consumers[c.index()].received, &mut received);
             self.scratch = received;
-            self.respond(now, c, None, obs);
+            self.respond(now, c, group, None, obs);
         }
     }
 
@@ -212,12 +246,13 @@ impl<'a> Sim<'a> {
         &mut self,
         now: SimTime,
         c: ConsumerId,
+        group: &ConsumerConfig,
         short_depth: Option<u64>,
         obs: &mut O,
     ) {
         if !self.consumers[c.index()].received.is_empty() {
             // The deliveries' visibility timeouts.
-            self.arm_at(now + self.consumer_group(c).visibility_timeout);
+            self.arm_at(now + group.visibility_timeout);
             self.count_duplicates(now, c);
         }
         let consumer = &mut self.consumers[c.index()];
@@ -282,7 +317,7 @@ impl<'a> Sim<'a> {
         let t = group.processing.sample_time(&mut consumer.work);
         self.events.schedule(now + t, Event::ProcessDone { c });
         self.busy += 1;
-        self.start_heartbeat(now, c);
+        self.start_heartbeat_of(now, c, group);
     }
 
     /// A response to a Lambda poller or a consumer with slots. Out of line:
