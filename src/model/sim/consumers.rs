@@ -259,8 +259,10 @@ impl<'a> Sim<'a> {
         consumer.activity = Activity::Receiving;
         consumer.served = now;
         let received = &consumer.received;
-        let bytes: u64 = received.iter().map(|d| d.size as u64).sum();
-        let redelivered = received.iter().filter(|d| !d.first).count() as u64;
+        // One pass over the deliveries for both sums.
+        let (bytes, redelivered) = received.iter().fold((0u64, 0u64), |(b, r), d| {
+            (b + d.size as u64, r + !d.first as u64)
+        });
         let false_empty =
             received.is_empty() && short_depth.is_some() && self.queue.receivable() > 0;
         self.rec.receive_response(
