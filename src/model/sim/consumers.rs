@@ -75,7 +75,15 @@ impl<'a> Sim<'a> {
     }
 
     /// The consumer sends a ReceiveMessage, unless its group has stopped.
+    #[inline(never)]
     pub(super) fn poll(&mut self, now: SimTime, c: ConsumerId) {
+        self.poll_inline(now, c);
+    }
+
+    /// `poll`, inlined where a response is finished: there the next poll
+    /// is the common case (`next_message`), which otherwise paid a call.
+    #[inline(always)]
+    fn poll_inline(&mut self, now: SimTime, c: ConsumerId) {
         let group = self.consumer_group(c);
         let consumer = &mut self.consumers[c.index()];
         if now >= group.stop || consumer.retiring {
@@ -360,7 +368,7 @@ impl<'a> Sim<'a> {
         if consumer.activity == Activity::Deleting && group.delete == DeleteMode::Batch {
             // The batch delete has completed: the response is done.
             consumer.received.clear();
-            self.poll(now, c);
+            self.poll_inline(now, c);
             return;
         }
         consumer.next += 1;
@@ -376,7 +384,7 @@ impl<'a> Sim<'a> {
             return;
         }
         consumer.received.clear();
-        self.poll(now, c);
+        self.poll_inline(now, c);
     }
 
     /// The consumer sends DeleteMessage(Batch) for `to_delete` and waits.
