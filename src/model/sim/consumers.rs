@@ -48,6 +48,16 @@ pub(super) fn make(g: u32, group: &ConsumerConfig, streams: &StreamSeed, i: u64)
     c
 }
 
+/// `receive_max` for a loop consumer whose group is in hand: what it has
+/// room for (`max_messages`, or its free slots with `concurrency`).
+#[inline(always)]
+fn max_of(consumer: &Consumer, group: &ConsumerConfig) -> u32 {
+    match &consumer.slots {
+        Some(s) => s.ask,
+        None => group.max_messages,
+    }
+}
+
 impl<'a> Sim<'a> {
     pub(super) fn consumer_group(&self, c: ConsumerId) -> &'a ConsumerConfig {
         &self.cfg.consumers[self.consumers[c.index()].group as usize]
@@ -65,7 +75,15 @@ impl<'a> Sim<'a> {
     }
 
     /// The consumer sends a ReceiveMessage, unless its group has stopped.
+    #[inline(never)]
     pub(super) fn poll(&mut self, now: SimTime, c: ConsumerId) {
+        self.poll_inline(now, c);
+    }
+
+    /// `poll`, inlined where a response is finished: there the next poll
+    /// is the common case (`next_message`), which otherwise paid a call.
+    #[inline(always)]
+    fn poll_inline(&mut self, now: SimTime, c: ConsumerId) {
         let group = self.consumer_group(c);
         let consumer = &mut self.consumers[c.index()];
         if now >= group.stop || consumer.retiring {
@@ -90,27 +108,35 @@ impl<'a> Sim<'a> {
         if self.throttled_receive(now, c) {
             return;
         }
-        let long = !self.consumer_group(c).wait_time.is_zero();
+        // The group is looked up once here and handed on (it borrows the
+        // config, not `self`), not again by each step of the receive.
+        let group = self.consumer_group(c);
+        let long = !group.wait_time.is_zero();
         self.rec.receive_request(now, long);
         self.consumers[c.index()].received.clear();
         if long {
-            self.long_poll(now, c, obs);
+            self.long_poll(now, c, group, obs);
         } else {
-            self.short_poll(now, c, obs);
+            self.short_poll(now, c, group, obs);
         }
     }
 
-    fn short_poll<O: Observer>(&mut self, now: SimTime, c: ConsumerId, obs: &mut O) {
-        let group = self.consumer_group(c);
-        let max = self.receive_max(c);
+    fn short_poll<O: Observer>(
+        &mut self,
+        now: SimTime,
+        c: ConsumerId,
+        group: &'a ConsumerConfig,
+        obs: &mut O,
+    ) {
         let depth = self.queue.receivable();
         if self.queue.in_flight_room() == 0 && self.cfg.queue.kind == QueueKind::Fifo {
             // A FIFO queue at its limit gives no error: the receive comes
             // back empty, a true empty (nothing may be delivered).
-            self.respond(now, c, None, obs);
+            self.respond(now, c, group, None, obs);
             return;
         }
         let consumer = &mut self.consumers[c.index()];
+        let max = max_of(consumer, group);
         if self.queue.in_flight_room() == 0 {
             // OverLimit error: no messages, not an empty response.
             self.rec.overlimit(now);
@@ -137,12 +163,17 @@ impl<'a> Sim<'a> {
             group.visibility_timeout,
             &mut consumer.received,
         );
-        self.respond(now, c, Some(depth), obs);
+        self.respond(now, c, group, Some(depth), obs);
     }
 
-    fn long_poll<O: Observer>(&mut self, now: SimTime, c: ConsumerId, obs: &mut O) {
-        let group = self.consumer_group(c);
-        let (max, wait) = self.receive_shape(now, c, group);
+    fn long_poll<O: Observer>(
+        &mut self,
+        now: SimTime,
+        c: ConsumerId,
+        group: &'a ConsumerConfig,
+        obs: &mut O,
+    ) {
+        let (max, wait) = self.shape_of(now, c, group);
         let consumer = &mut self.consumers[c.index()];
         if self.queue.in_flight_room() > 0 {
             let timeout = group.visibility_timeout;
@@ -150,7 +181,7 @@ impl<'a> Sim<'a> {
                 .receive_any(now, max, timeout, &mut consumer.received);
         }
         if !consumer.received.is_empty() {
-            self.respond(now, c, None, obs);
+            self.respond(now, c, group, None, obs);
             return;
         }
         // Park: woken by the next message to become visible, or empty after W.
@@ -172,11 +203,22 @@ impl<'a> Sim<'a> {
         obs: &mut O,
     ) {
         if self.consumers[c.index()].is_waiting(serial) {
-            self.respond(now, c, None, obs);
+            let group = self.consumer_group(c);
+            self.respond(now, c, group, None, obs);
         }
         let consumers = &self.consumers;
         self.queue
             .prune_waiters(|c, s| consumers[c.index()].is_waiting(s));
+    }
+
+    /// `receive_shape`, with the group already in hand: a loop consumer's
+    /// `receive_max` without looking its group up again.
+    #[inline(always)]
+    fn shape_of(&self, now: SimTime, c: ConsumerId, group: &ConsumerConfig) -> (u32, SimTime) {
+        match group.lambda {
+            None => (max_of(&self.consumers[c.index()], group), group.wait_time),
+            Some(_) => self.receive_shape(now, c, group),
+        }
     }
 
     /// Serves parked long polls, oldest first, while messages are visible.
@@ -194,12 +236,12 @@ impl<'a> Sim<'a> {
             // the consumer cannot both be borrowed mutably here.
             let mut received = std::mem::take(&mut self.scratch);
             received.clear();
-            let (max, _) = self.receive_shape(now, c, group);
+            let (max, _) = self.shape_of(now, c, group);
             let timeout = group.visibility_timeout;
             self.queue.receive_any(now, max, timeout, &mut received);
             std::mem::swap(&mut self.consumers[c.index()].received, &mut received);
             self.scratch = received;
-            self.respond(now, c, None, obs);
+            self.respond(now, c, group, None, obs);
         }
     }
 
@@ -212,20 +254,23 @@ impl<'a> Sim<'a> {
         &mut self,
         now: SimTime,
         c: ConsumerId,
+        group: &ConsumerConfig,
         short_depth: Option<u64>,
         obs: &mut O,
     ) {
         if !self.consumers[c.index()].received.is_empty() {
             // The deliveries' visibility timeouts.
-            self.arm_at(now + self.consumer_group(c).visibility_timeout);
+            self.arm_at(now + group.visibility_timeout);
             self.count_duplicates(now, c);
         }
         let consumer = &mut self.consumers[c.index()];
         consumer.activity = Activity::Receiving;
         consumer.served = now;
         let received = &consumer.received;
-        let bytes: u64 = received.iter().map(|d| d.size as u64).sum();
-        let redelivered = received.iter().filter(|d| !d.first).count() as u64;
+        // One pass over the deliveries for both sums.
+        let (bytes, redelivered) = received.iter().fold((0u64, 0u64), |(b, r), d| {
+            (b + d.size as u64, r + !d.first as u64)
+        });
         let false_empty =
             received.is_empty() && short_depth.is_some() && self.queue.receivable() > 0;
         self.rec.receive_response(
@@ -257,14 +302,9 @@ impl<'a> Sim<'a> {
     /// (after `idle_wait`, if any); messages are processed one by one.
     pub(super) fn receive_response(&mut self, now: SimTime, c: ConsumerId) {
         let group = self.consumer_group(c);
-        if group.lambda.is_some() {
-            self.poller_response(now, c);
-            return;
-        }
         let consumer = &mut self.consumers[c.index()];
-        if consumer.slots.is_some() {
-            self.slots_response(now, c);
-            return;
+        if group.lambda.is_some() || consumer.slots.is_some() {
+            return self.other_response(now, c);
         }
         if consumer.received.is_empty() {
             if group.idle_wait.is_zero() {
@@ -287,7 +327,19 @@ impl<'a> Sim<'a> {
         let t = group.processing.sample_time(&mut consumer.work);
         self.events.schedule(now + t, Event::ProcessDone { c });
         self.busy += 1;
-        self.start_heartbeat(now, c);
+        self.start_heartbeat_of(now, c, group);
+    }
+
+    /// A response to a Lambda poller or a consumer with slots. Out of line:
+    /// inlined, their code made the plain loop's response save and reload
+    /// its values around it (a larger frame, more spills).
+    #[inline(never)]
+    fn other_response(&mut self, now: SimTime, c: ConsumerId) {
+        if self.consumer_group(c).lambda.is_some() {
+            self.poller_response(now, c);
+        } else {
+            self.slots_response(now, c);
+        }
     }
 
     /// A message is processed: unless it failed, it is to be deleted (at
@@ -316,7 +368,7 @@ impl<'a> Sim<'a> {
         if consumer.activity == Activity::Deleting && group.delete == DeleteMode::Batch {
             // The batch delete has completed: the response is done.
             consumer.received.clear();
-            self.poll(now, c);
+            self.poll_inline(now, c);
             return;
         }
         consumer.next += 1;
@@ -332,10 +384,13 @@ impl<'a> Sim<'a> {
             return;
         }
         consumer.received.clear();
-        self.poll(now, c);
+        self.poll_inline(now, c);
     }
 
     /// The consumer sends DeleteMessage(Batch) for `to_delete` and waits.
+    /// Always inlined: a network draw and a lane push, which out of line
+    /// cost every processed message a call saving six registers.
+    #[inline(always)]
     fn send_delete(&mut self, now: SimTime, c: ConsumerId, batch: bool) {
         let consumer = &mut self.consumers[c.index()];
         consumer.activity = Activity::Deleting;

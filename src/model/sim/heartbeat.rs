@@ -14,7 +14,7 @@
 use super::concurrency::Request;
 use super::{Event, Sim};
 use crate::engine::SimTime;
-use crate::model::config::DeleteMode;
+use crate::model::config::{ConsumerConfig, DeleteMode};
 use crate::model::consumer::Activity;
 use crate::model::ids::ConsumerId;
 
@@ -26,7 +26,18 @@ impl Sim<'_> {
     /// `interval` from now, if the group has heartbeats.
     #[inline(always)]
     pub(super) fn start_heartbeat(&mut self, now: SimTime, c: ConsumerId) {
-        if let Some(h) = self.consumer_group(c).heartbeat {
+        self.start_heartbeat_of(now, c, self.consumer_group(c));
+    }
+
+    /// `start_heartbeat` for a caller that has `c`'s group in hand.
+    #[inline(always)]
+    pub(super) fn start_heartbeat_of(
+        &mut self,
+        now: SimTime,
+        c: ConsumerId,
+        group: &ConsumerConfig,
+    ) {
+        if let Some(h) = group.heartbeat {
             let serial = self.consumers[c.index()].serial;
             self.events
                 .schedule(now + h.interval, Event::Heartbeat { c, serial });
