@@ -864,6 +864,14 @@ impl SqsQueue {
         self.waiters.push_back((consumer, serial));
     }
 
+    /// Whether any long poll may be parked (entries of polls that have
+    /// timed out or were served linger until popped or pruned, so `true`
+    /// may still find nobody; `false` is sure).
+    #[inline(always)]
+    pub(crate) fn has_waiters(&self) -> bool {
+        !self.waiters.is_empty()
+    }
+
     /// The longest-waiting long poll that is still waiting, if any.
     pub fn pop_waiter(
         &mut self,

@@ -222,7 +222,16 @@ impl<'a> Sim<'a> {
     }
 
     /// Serves parked long polls, oldest first, while messages are visible.
+    /// Every send and every freed in-flight slot asks; with nobody parked
+    /// (always, under short polling) the answer is one test, not a call.
+    #[inline(always)]
     pub(super) fn wake_waiters<O: Observer>(&mut self, now: SimTime, obs: &mut O) {
+        if self.queue.has_waiters() {
+            self.serve_waiters(now, obs);
+        }
+    }
+
+    fn serve_waiters<O: Observer>(&mut self, now: SimTime, obs: &mut O) {
         while self.queue.receivable() > 0 && self.queue.in_flight_room() > 0 {
             let consumers = &self.consumers;
             let Some(c) = self
