@@ -94,11 +94,11 @@ pub(crate) fn render(d: &impl Drawing, format: ImageFormat) -> Result<Vec<u8>> {
             Ok(s.into_bytes())
         }
         ImageFormat::Png => {
+            // Allocated white: the background, which plotters would
+            // otherwise fill a second time (`area.fill`, as for SVG).
             let mut rgb = vec![255u8; (w * h * 3) as usize];
             {
                 let area = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-                area.fill(&WHITE)
-                    .map_err(|e| anyhow!("drawing failed: {e}"))?;
                 d.draw(&area)?;
                 area.present().map_err(|e| anyhow!("drawing failed: {e}"))?;
             }
