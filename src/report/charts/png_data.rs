@@ -137,8 +137,6 @@ fn up(row: &[u8], prev: &[u8], out: &mut [u8]) {
 mod tests {
     use super::*;
 
-    /// Every row decodes back to the picture (the filters inverted as a
-    /// decoder does), and each filter type is chosen somewhere.
     /// The heuristic as stated, every cost summed in full: the filter
     /// type and bytes of each row.
     fn plain_heuristic(rgb: &[u8], width: usize) -> Vec<u8> {
@@ -221,6 +219,8 @@ mod tests {
         }
     }
 
+    /// Every row decodes back to the picture (the filters inverted as a
+    /// decoder does), and each filter type is chosen somewhere.
     #[test]
     fn rows_unfilter_to_the_picture() {
         let (w, h) = (7usize, 6usize);
