@@ -237,10 +237,15 @@ impl<E: Copy> EventQueue<E> {
     /// and a trip of the event through memory (seen in the profile).
     #[inline(always)]
     pub fn pop_until(&mut self, until: SimTime) -> Option<(SimTime, E)> {
-        let top = match self.sorted {
-            true => *self.store.last()?,
-            false => *self.store.first()?,
+        // One index for both forms (the last entry of the list, the root of
+        // the heap; out of range when the store is empty): reading the entry
+        // through two branches made the loop work out each field's address
+        // on both (seen in the profile).
+        let i = match self.sorted {
+            true => self.store.len().wrapping_sub(1),
+            false => 0,
         };
+        let top = *self.store.get(i)?;
         let t = top.time();
         if t > until {
             return None;
