@@ -296,15 +296,25 @@ impl<E: Copy> EventQueue<E> {
     /// Adds `e` to the store.
     #[inline(always)]
     fn push(&mut self, e: Entry<E>) {
-        if self.sorted && self.store.len() == SORTED_MAX {
+        // One test of the form per push: the list's path is the hot one.
+        let pos = self.store.len();
+        if self.sorted && pos < SORTED_MAX {
+            self.store.push(e);
+            self.settle_newest(e, pos);
+        } else {
+            self.push_heap(e);
+        }
+    }
+
+    /// Adds `e` to the heap, first making one of a full sorted list.
+    #[inline]
+    fn push_heap(&mut self, e: Entry<E>) {
+        if self.sorted {
             self.make_heap();
         }
         let pos = self.store.len();
         self.store.push(e);
-        match self.sorted {
-            true => self.settle_newest(e, pos),
-            false => self.sift_up(e, pos),
-        }
+        self.sift_up(e, pos);
     }
 
     /// Too many entries for a list: reversed (earliest first), the sorted
