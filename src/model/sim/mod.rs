@@ -366,7 +366,7 @@ impl<'a> Sim<'a> {
         };
         let mut guard = stall::Guard::new();
         while let Some((now, ev)) = self.events.pop_until(last) {
-            if guard.stood_still(now, || self.entity(ev)) {
+            if guard.at(now) && guard.stood_still(self.entity(ev)) {
                 self.stalled = Some(guard.stall(self.cfg, now));
                 break;
             }
