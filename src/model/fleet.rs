@@ -339,12 +339,26 @@ impl Fleet {
     pub(crate) fn pop(&mut self, node: NodeId, msgs: &Slab) -> Option<u32> {
         let n = node.index();
         let nd = &mut self.nodes[n];
-        let (_, slot) = nd.pop()?;
-        // `forget`'s work on the node already in hand (one look-up).
-        nd.visible -= 1;
-        nd.clean(msgs);
+        let (slot, key) = if nd.returned.is_empty() {
+            // The common case, no message back from a timeout: the FIFO
+            // alone holds the node's entries, so its front is all that
+            // `Node::pop`, `clean` and `top_seq` would each look at.
+            let (_, slot) = nd.fifo.pop_front()?;
+            nd.visible -= 1;
+            if nd.fifo.len() as u64 != nd.visible {
+                nd.drop_stale_fronts(msgs);
+            } else if nd.fifo.is_empty() && nd.fifo.capacity() > 1024 {
+                nd.fifo.shrink_to(64);
+            }
+            (slot, nd.fifo.front().map_or(NONE, |e| e.0))
+        } else {
+            let (_, slot) = nd.pop()?;
+            // `forget`'s work on the node already in hand (one look-up).
+            nd.visible -= 1;
+            nd.clean(msgs);
+            (slot, nd.top_seq())
+        };
         if nd.up {
-            let key = nd.top_seq();
             self.visible_up -= 1;
             self.set_leaf(n, key);
         } else {
