@@ -365,7 +365,8 @@ impl<'a> Sim<'a> {
             n => n,
         };
         let mut guard = stall::Guard::new();
-        while let Some((now, ev)) = self.events.pop_until(last) {
+        while self.events.next_time() <= last {
+            let (now, ev) = self.events.pop();
             if guard.at(now) && guard.stood_still(self.entity(ev)) {
                 self.stalled = Some(guard.stall(self.cfg, now));
                 break;
