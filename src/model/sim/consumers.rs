@@ -329,14 +329,19 @@ impl<'a> Sim<'a> {
     /// The response reaches the consumer: an empty one means poll again
     /// (after `idle_wait`, if any); messages are processed one by one.
     pub(super) fn receive_response(&mut self, now: SimTime, c: ConsumerId) {
-        let group = self.consumer_group(c);
+        // The consumer and its group are looked up once, the next poll of
+        // an empty response included (`start_poll`).
+        let cfg = self.cfg;
         let consumer = &mut self.consumers[c.index()];
+        let group = &cfg.consumers[consumer.group as usize];
         if group.lambda.is_some() || consumer.slots.is_some() {
             return self.other_response(now, c);
         }
         if consumer.received.is_empty() {
             if group.idle_wait.is_zero() {
-                self.poll(now, c);
+                if !start_poll(consumer, group, &self.network, &mut self.events, now, c) {
+                    self.stopped_polling(now, c);
+                }
             } else {
                 consumer.activity = Activity::Sleeping;
                 self.events
