@@ -83,6 +83,19 @@ impl Periods {
         &mut self.cur
     }
 
+    /// The period time has reached, without checking `now` against its
+    /// end: for a caller that knows it has not passed it (the recorder's
+    /// quiet window ends there).
+    #[inline(always)]
+    pub(crate) fn current(&mut self) -> &mut CloudwatchPeriod {
+        &mut self.cur
+    }
+
+    /// Where the period time has reached ends (`at` rolls from there on).
+    pub(crate) fn end(&self) -> SimTime {
+        self.cur_end
+    }
+
     /// Time reached the current period's end before its tick: the next
     /// period opens and the ended one waits for its levels.
     #[cold]

@@ -131,7 +131,10 @@ struct Series<'s> {
     /// Index of `pending[0]`.
     first: u64,
     pending: VecDeque<Bucket>,
-    sink: &'s mut dyn BucketSink,
+    /// `None`: the run keeps no time series. The counts still go to a
+    /// bucket (one, as wide as time: nothing to hand on), so the recorder's
+    /// hot calls add to it without first asking whether there is one.
+    sink: Option<&'s mut dyn BucketSink>,
     /// The bucket the last call landed in, `[cur_start, cur_end)`, is kept
     /// here, out of the deque (its place there, `pending[cur]`, holds a
     /// blank until it goes back). Nearly every call is for it, which this
@@ -144,9 +147,12 @@ struct Series<'s> {
 }
 
 impl<'s> Series<'s> {
-    fn new(width: SimTime, sink: &'s mut dyn BucketSink) -> Series<'s> {
+    fn new(width: SimTime, sink: Option<&'s mut dyn BucketSink>) -> Series<'s> {
         Series {
-            width: width.micros(),
+            width: match sink {
+                Some(_) => width.micros(),
+                None => u64::MAX,
+            },
             first: 0,
             pending: VecDeque::new(),
             sink,
@@ -193,7 +199,9 @@ impl<'s> Series<'s> {
         }
         while self.first + 1 < i {
             let b = self.pending.pop_front().expect("bucket i is pending");
-            self.sink.bucket(&b);
+            if let Some(sink) = self.sink.as_mut() {
+                sink.bucket(&b);
+            }
             self.first += 1;
         }
         self.cur = (i - self.first) as usize;
@@ -289,12 +297,27 @@ pub(crate) struct Recorder<'s> {
     latency_sum_us: u128,
     latency_min_us: u64,
     latency_max_us: u64,
-    /// `Some` when the run keeps a time series.
-    series: Option<Series<'s>>,
+    /// The time series (a single, never-handed-on bucket when the run
+    /// keeps none: `series.sink` is `None`).
+    series: Series<'s>,
     /// `[polls, false_empties]` per visible depth.
     by_depth: Vec<[u64; 2]>,
-    /// CloudWatch's periods, kept with the time series (`cloudwatch`).
-    cw: Option<Periods>,
+    /// CloudWatch's periods, kept with the time series (`cloudwatch`);
+    /// otherwise one period as long as time, counted and never handed on.
+    cw: Periods,
+    cw_kept: bool,
+    /// The quiet window `[quiet_from, quiet_from + quiet_len)`: an instant
+    /// in it lands in `series.current` and in `cw`'s current period, and
+    /// `quiet_measured` / `quiet_tail` answer `now >= warmup` / `now >=
+    /// tail_from`. The hot calls (about four per message) test it with one
+    /// comparison instead of testing each of these; the window ends where
+    /// the first answer can change and is refreshed out of line
+    /// (`refresh_quiet`). Anything else that moves the series' current
+    /// bucket or the period closes it (`quiet_len = 0`).
+    quiet_from: u64,
+    quiet_len: u64,
+    quiet_measured: bool,
+    quiet_tail: bool,
 }
 
 /// What a run measured, once it is over.
@@ -320,23 +343,68 @@ impl<'s> Recorder<'s> {
             latency_sum_us: 0,
             latency_min_us: u64::MAX,
             latency_max_us: 0,
-            series: sink.map(|sink| Series::new(bucket_width, sink)),
+            series: Series::new(bucket_width, sink),
             by_depth: Vec::new(),
-            cw: None,
+            cw: Periods::new(SimTime::MAX),
+            cw_kept: false,
+            quiet_from: 0,
+            quiet_len: 0,
+            quiet_measured: false,
+            quiet_tail: false,
         }
     }
 
     /// A run with a time series also keeps CloudWatch's periods, `period` wide.
     pub(crate) fn with_cloudwatch(mut self, period: SimTime) -> Self {
-        self.cw = self.series.is_some().then(|| Periods::new(period));
+        if self.series.sink.is_some() {
+            self.cw = Periods::new(period);
+            self.cw_kept = true;
+        }
+        self.quiet_len = 0;
         self
+    }
+
+    /// Whether `now` is in the quiet window (one subtraction and one
+    /// comparison: before `quiet_from` it wraps to a huge offset).
+    #[inline(always)]
+    fn quiet(&self, now: SimTime) -> bool {
+        now.micros().wrapping_sub(self.quiet_from) < self.quiet_len
+    }
+
+    /// Makes `series.current` the bucket of `now` and the answers for `now`
+    /// the cached ones, exactly as the per-call tests did: the bucket is
+    /// found by `Series::at` and (`roll`: for a call that counts in
+    /// CloudWatch) the period by `Periods::at`, so buckets are handed on
+    /// and periods roll at the very calls they did without the window. A
+    /// call that does not count in CloudWatch leaves an ended period for
+    /// the next one that does; the window then closes at once.
+    #[cold]
+    #[inline(never)]
+    fn refresh_quiet(&mut self, now: SimTime, roll: bool) {
+        self.series.at(now);
+        if roll {
+            self.cw.at(now);
+        }
+        let mut end = self.series.cur_end;
+        end = end.min(self.cw.end().micros().max(now.micros()));
+        self.quiet_measured = now >= self.warmup;
+        if !self.quiet_measured {
+            end = end.min(self.warmup.micros());
+        }
+        self.quiet_tail = now >= self.tail_from;
+        if !self.quiet_tail {
+            end = end.min(self.tail_from.micros());
+        }
+        self.quiet_from = now.micros();
+        self.quiet_len = end - now.micros();
     }
 
     /// The levels at a minute's end (`last`: the run's end): closes the
     /// CloudWatch period they end, handing it to the sink.
     pub(crate) fn cloudwatch_sample(&mut self, now: SimTime, sample: Sample, last: bool) {
-        if let (Some(cw), Some(s)) = (self.cw.as_mut(), self.series.as_mut()) {
-            cw.sample(now, sample, last, &mut |p| s.sink.period(p));
+        if let (true, Some(sink)) = (self.cw_kept, self.series.sink.as_mut()) {
+            self.cw.sample(now, sample, last, &mut |p| sink.period(p));
+            self.quiet_len = 0;
         }
     }
 
@@ -345,21 +413,31 @@ impl<'s> Recorder<'s> {
         now >= self.warmup
     }
 
+    /// The bucket of `now`, for the calls that do not use the quiet window
+    /// (a time-series tick may write the bucket before the current one).
     #[inline]
     fn bucket(&mut self, now: SimTime) -> Option<&mut Bucket> {
-        Some(self.series.as_mut()?.at(now))
+        self.series.sink.as_ref()?;
+        self.quiet_len = 0;
+        Some(self.series.at(now))
     }
 
     /// Hands on the rest of the series: the buckets before index `end`.
     pub(crate) fn finish_series(&mut self, end: u64) {
-        if let Some(s) = self.series.as_mut() {
-            s.put_back();
-            for b in s.pending.drain(..) {
-                if s.first < end {
-                    s.sink.bucket(&b);
-                }
-                s.first += 1;
+        let s = &mut self.series;
+        if s.sink.is_none() {
+            return;
+        }
+        self.quiet_len = 0;
+        s.put_back();
+        let Some(sink) = s.sink.as_mut() else {
+            return;
+        };
+        for b in s.pending.drain(..) {
+            if s.first < end {
+                sink.bucket(&b);
             }
+            s.first += 1;
         }
     }
 
@@ -368,16 +446,18 @@ impl<'s> Recorder<'s> {
     /// "did not keep up" warning compares them over the run's last quarter.
     pub(crate) fn watch_tail(&mut self, from: SimTime) {
         self.tail_from = from.max(self.warmup);
+        self.quiet_len = 0;
     }
 
     pub(crate) fn initial(&mut self, messages: u64) {
         if let Some(b) = self.bucket(SimTime::ZERO) {
             b.messages_sent += messages;
         }
-        if let Some(cw) = self.cw.as_mut() {
-            let p = cw.at(SimTime::ZERO);
+        if self.cw_kept {
+            let p = self.cw.at(SimTime::ZERO);
             p.sent += messages;
             p.sent_bytes += messages * super::queue::INITIAL_MESSAGE_BYTES as u64;
+            self.quiet_len = 0;
         }
         if self.measured(SimTime::ZERO) {
             self.counters.messages_sent += messages;
@@ -398,15 +478,14 @@ impl<'s> Recorder<'s> {
         batch: bool,
         billable: u64,
     ) {
-        if let Some(b) = self.bucket(now) {
-            b.messages_sent += messages;
+        if !self.quiet(now) {
+            self.refresh_quiet(now, true);
         }
-        if let Some(cw) = self.cw.as_mut() {
-            let p = cw.at(now);
-            p.sent += messages;
-            p.sent_bytes += bytes;
-        }
-        if self.measured(now) {
+        self.series.current.messages_sent += messages;
+        let p = self.cw.current();
+        p.sent += messages;
+        p.sent_bytes += bytes;
+        if self.quiet_measured {
             let c = &mut self.counters;
             c.messages_sent += messages;
             if batch {
@@ -415,7 +494,7 @@ impl<'s> Recorder<'s> {
                 c.send_message_requests += 1;
             }
             c.billable_requests += billable;
-            if now >= self.tail_from {
+            if self.quiet_tail {
                 c.tail_messages_sent += messages;
             }
         }
@@ -424,10 +503,11 @@ impl<'s> Recorder<'s> {
     /// A ReceiveMessage request reached the queue: counted and billed now,
     /// like every request (a long poll still waiting at the end is billed).
     pub(crate) fn receive_request(&mut self, now: SimTime, long: bool) {
-        if let Some(b) = self.bucket(now) {
-            b.receive_requests += 1;
+        if !self.quiet(now) {
+            self.refresh_quiet(now, false);
         }
-        if self.measured(now) {
+        self.series.current.receive_requests += 1;
+        if self.quiet_measured {
             let c = &mut self.counters;
             c.receive_requests += 1;
             c.billable_requests += 1;
@@ -457,21 +537,21 @@ impl<'s> Recorder<'s> {
             empty || !false_empty,
             "a response with messages is not empty"
         );
-        if let Some(b) = self.bucket(now) {
-            b.messages_received += delivered;
-            if empty {
-                b.empty_responses += 1;
-                if false_empty {
-                    b.false_empty_responses += 1;
-                }
+        if !self.quiet(now) {
+            self.refresh_quiet(now, true);
+        }
+        let b = &mut self.series.current;
+        b.messages_received += delivered;
+        if empty {
+            b.empty_responses += 1;
+            if false_empty {
+                b.false_empty_responses += 1;
             }
         }
-        if let Some(cw) = self.cw.as_mut() {
-            let p = cw.at(now);
-            p.received += delivered;
-            p.empty_receives += empty as u64;
-        }
-        if !self.measured(now) {
+        let p = self.cw.current();
+        p.received += delivered;
+        p.empty_receives += empty as u64;
+        if !self.quiet_measured {
             return;
         }
         if let Some(depth) = short_poll_depth {
@@ -531,13 +611,12 @@ impl<'s> Recorder<'s> {
 
     #[inline]
     pub(crate) fn delete_request(&mut self, now: SimTime, batch: bool, deleted: u64, stale: u64) {
-        if let Some(b) = self.bucket(now) {
-            b.messages_deleted += deleted;
+        if !self.quiet(now) {
+            self.refresh_quiet(now, true);
         }
-        if let Some(cw) = self.cw.as_mut() {
-            cw.at(now).deleted += deleted;
-        }
-        if self.measured(now) {
+        self.series.current.messages_deleted += deleted;
+        self.cw.current().deleted += deleted;
+        if self.quiet_measured {
             let c = &mut self.counters;
             if batch {
                 c.delete_batch_requests += 1;
@@ -749,7 +828,7 @@ mod tests {
             };
             rec.levels(s(0.0), levels);
             rec.sent(s(2.0), 3, 3, false, 1);
-            let pending = |r: &Recorder| r.series.as_ref().unwrap().pending.len();
+            let pending = |r: &Recorder| r.series.pending.len();
             assert_eq!(pending(&rec), 2, "bucket 0 left when bucket 2 opened");
             rec.sent(s(9.5), 4, 4, false, 1);
             assert_eq!(pending(&rec), 2);
@@ -790,6 +869,100 @@ mod tests {
         assert_eq!(sent, [2, 20, 300, 0, 1000]);
         let visible: Vec<u64> = out.iter().map(|b| b.visible).collect();
         assert_eq!(visible, [5, 6, 0, 0, 0]);
+    }
+
+    /// Buckets and CloudWatch periods handed on, for the tests.
+    #[derive(Default)]
+    struct Both {
+        buckets: Vec<Bucket>,
+        periods: Vec<CloudwatchPeriod>,
+    }
+
+    impl BucketSink for Both {
+        fn bucket(&mut self, b: &Bucket) {
+            self.buckets.push(b.clone());
+        }
+        fn period(&mut self, p: &CloudwatchPeriod) {
+            self.periods.push(p.clone());
+        }
+    }
+
+    /// The hot calls through the quiet window, across bucket ends (1 s),
+    /// period ends (2 s), the warm-up's end (2.5 s) and the tail's start
+    /// (3.5 s), each hit exactly and a microsecond before; a receive
+    /// request (which does not count in CloudWatch) first at a period's
+    /// end; ticks writing the bucket before the current one. Counts by hand.
+    fn record_across_boundaries(rec: &mut Recorder) {
+        let s = |secs: f64| SimTime((secs * 1e6).round() as u64);
+        let visible = |v| Levels {
+            visible: v,
+            ..Levels::default()
+        };
+        rec.watch_tail(s(3.5));
+        rec.sent(s(0.5), 1, 10, false, 1);
+        rec.receive_request(s(1.0), false);
+        rec.sent(s(1.999_999), 2, 20, false, 1);
+        rec.receive_request(s(2.0), false);
+        rec.sent(s(2.0), 4, 40, false, 1);
+        rec.cloudwatch_sample(s(2.0), Sample::default(), false);
+        rec.sent(s(2.499_999), 8, 80, false, 1);
+        rec.sent(s(2.5), 16, 160, false, 1);
+        rec.receive_response(s(2.6), 1, 0, Some(3), false, 0);
+        rec.latency(s(3.0), s(2.0));
+        rec.delete_request(s(3.0), false, 1, 0);
+        rec.levels(s(2.0), visible(9));
+        rec.sent(s(3.2), 32, 320, false, 1);
+        rec.sent(s(3.499_999), 0, 0, true, 1);
+        rec.sent(s(3.5), 64, 640, false, 1);
+        rec.latency(s(3.6), s(3.0));
+        rec.cloudwatch_sample(s(4.0), Sample::default(), false);
+        rec.sent(s(4.0), 128, 1280, false, 1);
+        rec.levels(s(3.0), visible(5));
+        rec.cloudwatch_sample(s(4.5), Sample::default(), true);
+        rec.finish_series(5);
+    }
+
+    #[test]
+    fn quiet_window_counts_at_every_boundary() {
+        let s = |secs: u64| SimTime::from_secs(secs);
+        let warmup = SimTime(2_500_000);
+        let mut out = Both::default();
+        let counters = {
+            let mut rec = Recorder::new(warmup, s(1), Some(&mut out)).with_cloudwatch(s(2));
+            record_across_boundaries(&mut rec);
+            rec.finish().counters
+        };
+        let col = |f: fn(&Bucket) -> u64| out.buckets.iter().map(f).collect::<Vec<_>>();
+        assert_eq!(col(|b| b.messages_sent), [1, 2, 28, 96, 128]);
+        assert_eq!(col(|b| b.receive_requests), [0, 1, 1, 0, 0]);
+        assert_eq!(col(|b| b.messages_received), [0, 0, 1, 0, 0]);
+        assert_eq!(col(|b| b.messages_deleted), [0, 0, 0, 1, 0]);
+        assert_eq!(col(|b| b.visible), [0, 0, 9, 5, 0]);
+        let per = |f: fn(&CloudwatchPeriod) -> u64| out.periods.iter().map(f).collect::<Vec<_>>();
+        assert_eq!(per(|p| p.start.micros()), [0, 2_000_000, 4_000_000]);
+        assert_eq!(per(|p| p.sent), [3, 124, 128]);
+        assert_eq!(per(|p| p.sent_bytes), [30, 1240, 1280]);
+        assert_eq!(per(|p| p.received), [0, 1, 0]);
+        assert_eq!(per(|p| p.deleted), [0, 1, 0]);
+        let want = Counters {
+            messages_sent: 16 + 32 + 64 + 128,
+            send_message_requests: 4,
+            send_batch_requests: 1,
+            billable_requests: 6,
+            tail_messages_sent: 64 + 128,
+            messages_received: 1,
+            short_poll_requests: 0,
+            messages_deleted: 1,
+            delete_message_requests: 1,
+            tail_first_receives: 1,
+            ..Counters::default()
+        };
+        assert_eq!(counters, want);
+        // Without a time series (one bucket, one period, never handed on)
+        // the counters are the same.
+        let mut rec = Recorder::new(warmup, s(1), None).with_cloudwatch(s(2));
+        record_across_boundaries(&mut rec);
+        assert_eq!(rec.finish().counters, want);
     }
 
     /// The exact sample quantile the histogram approximates: the smallest

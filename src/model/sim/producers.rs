@@ -61,14 +61,18 @@ impl<'a> Sim<'a> {
     /// then the next arrival, or, after the last, a flush at the stop time.
     pub(super) fn producer_next(&mut self, now: SimTime, p: ProducerId) {
         let cfg = self.cfg;
+        // The producer is looked up once and kept for the whole arrival
+        // (`send`'s network draw included, beside the event queue): each
+        // look-up again cost a bounds check and an address.
         let producer = &mut self.producers[p.index()];
         let group = &cfg.producers[producer.group as usize];
         producer.buffered += 1;
         if producer.buffered >= group.batch {
             producer.buffered = 0;
-            self.send(now, p, group.batch);
+            let d = self.network.sample(&mut producer.network);
+            let event = send_event(now, p, group.batch);
+            self.events.schedule_fifo(LANE_NETWORK, now + d, event);
         }
-        let producer = &mut self.producers[p.index()];
         match producer.next_arrival(group, Some(now)) {
             Some(t) => self.events.schedule(t, Event::ProducerNext { p }),
             None => {
@@ -111,14 +115,9 @@ impl<'a> Sim<'a> {
     /// every arrival paid a call that saved and restored six registers.
     #[inline(always)]
     fn send(&mut self, now: SimTime, p: ProducerId, n: u32) {
-        debug_assert!(n <= 10, "a send carries at most 10 messages");
         let d = self.network.sample(&mut self.producers[p.index()].network);
-        let event = Event::SendArrive {
-            p,
-            n: n as u16,
-            sent: now,
-        };
-        self.events.schedule_fifo(LANE_NETWORK, now + d, event);
+        self.events
+            .schedule_fifo(LANE_NETWORK, now + d, send_event(now, p, n));
     }
 
     /// The send reaches the queue: each message gets its size and node, the
@@ -160,6 +159,17 @@ impl<'a> Sim<'a> {
         if any_visible {
             self.wake_waiters(now, obs);
         }
+    }
+}
+
+/// The SendMessage(Batch) of `n` messages producer `p` sends at `now`.
+#[inline(always)]
+fn send_event(now: SimTime, p: ProducerId, n: u32) -> Event {
+    debug_assert!(n <= 10, "a send carries at most 10 messages");
+    Event::SendArrive {
+        p,
+        n: n as u16,
+        sent: now,
     }
 }
 
