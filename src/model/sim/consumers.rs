@@ -260,15 +260,13 @@ impl<'a> Sim<'a> {
                 return;
             };
             let group = self.consumer_group(c);
-            // Filled outside the consumer, then swapped in: the queue and
-            // the consumer cannot both be borrowed mutably here.
-            let mut received = std::mem::take(&mut self.scratch);
-            received.clear();
             let (max, _) = self.shape_of(now, c, group);
             let timeout = group.visibility_timeout;
-            self.queue.receive_any(now, max, timeout, &mut received);
-            std::mem::swap(&mut self.consumers[c.index()].received, &mut received);
-            self.scratch = received;
+            // Straight into the consumer's hand (the queue and the consumers
+            // are distinct fields), not through a scratch Vec swapped in.
+            let received = &mut self.consumers[c.index()].received;
+            received.clear();
+            self.queue.receive_any(now, max, timeout, received);
             self.respond(now, c, group, None, obs);
         }
     }

@@ -41,7 +41,7 @@ use super::dist::Delay;
 use super::ids::{ConsumerId, NodeId, ProducerId};
 use super::observer::Observer;
 use super::producer::Producer;
-use super::queue::{Delivery, SqsQueue};
+use super::queue::SqsQueue;
 use super::recorder::{BucketSink, Recorder};
 use super::sampling::{Alias, Sampler};
 use crate::engine::rng::kind;
@@ -254,8 +254,6 @@ struct Sim<'a> {
     sampler: Sampler,
     /// Earliest `QueueTimer` already scheduled and not yet fired.
     timer_armed: SimTime,
-    /// Scratch for a waking long poll's deliveries.
-    scratch: Vec<Delivery>,
     /// Time-series ticks handled (not model events).
     ticks: u64,
     stalled: Option<Stall>,
@@ -309,7 +307,6 @@ impl<'a> Sim<'a> {
             fixed_sizes: producers::fixed_sizes(cfg),
             sampler: Sampler::new(&q.node_weights),
             timer_armed: SimTime::MAX,
-            scratch: Vec::with_capacity(10),
             ticks: 0,
             stalled: None,
             busy: 0,
