@@ -22,6 +22,7 @@ pub(super) fn spawn(cfg: &ModelConfig, streams: &StreamSeed) -> Vec<Producer> {
         for i in 0..group.count as u64 {
             producers.push(Producer::new(
                 g as u32,
+                group,
                 streams.stream(&[kind::PRODUCER_ARRIVALS, key, i]),
                 streams.stream(&[kind::PRODUCER_MESSAGES, key, i]),
                 streams.stream(&[kind::PRODUCER_NETWORK, key, i]),
@@ -63,23 +64,25 @@ impl<'a> Sim<'a> {
         let cfg = self.cfg;
         // The producer is looked up once and kept for the whole arrival
         // (`send`'s network draw included, beside the event queue): each
-        // look-up again cost a bounds check and an address.
+        // look-up again cost a bounds check and an address. It holds its
+        // group's batch size and stop time, so the common arrival never
+        // reads the group's config.
         let producer = &mut self.producers[p.index()];
-        let group = &cfg.producers[producer.group as usize];
         producer.buffered += 1;
-        if producer.buffered >= group.batch {
+        if producer.buffered >= producer.batch {
             producer.buffered = 0;
             let d = self.network.sample(&mut producer.network);
-            let event = send_event(now, p, group.batch);
+            let event = send_event(now, p, producer.batch);
             self.events.schedule_fifo(LANE_NETWORK, now + d, event);
         }
-        match producer.next_arrival(group, Some(now)) {
+        match producer.next_arrival_after(&cfg.producers, now) {
             Some(t) => self.events.schedule(t, Event::ProducerNext { p }),
             None => {
                 // A stop past the run's end never comes: nothing to flush.
-                if producer.buffered > 0 && group.stop <= cfg.duration {
+                let stop = producer.stop;
+                if producer.buffered > 0 && stop <= cfg.duration {
                     self.events
-                        .schedule(group.stop.max(now), Event::ProducerFlush { p });
+                        .schedule(stop.max(now), Event::ProducerFlush { p });
                 }
             }
         }
