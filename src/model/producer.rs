@@ -26,6 +26,9 @@ pub(crate) struct Producer {
     /// The rate of a Poisson process at one rate (no schedule) when it is
     /// positive, drawn inline by `next_arrival`; 0 for every other process.
     rate: f64,
+    /// The group's message size if it is a constant (no draw), kept here
+    /// for the same reason as `batch`.
+    pub(crate) fixed_size: Option<u32>,
     /// Arrival times.
     arrivals: Stream,
     /// Sizes and placement of this producer's messages.
@@ -55,6 +58,7 @@ impl Producer {
             batch: cfg.batch,
             stop: cfg.stop,
             rate,
+            fixed_size: None,
             arrivals,
             messages,
             network,
