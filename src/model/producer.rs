@@ -17,6 +17,18 @@ use rand_distr::{Distribution, Exp1};
 pub(crate) struct Producer {
     /// Index of its group in `ModelConfig::producers`.
     pub(crate) group: u32,
+    /// The group's batch size and stop time, copied here with `rate` so
+    /// that the common arrival reads only its producer: the group's config
+    /// cost a bounds check, an address and a spilled pointer per arrival
+    /// (seen in the profile).
+    pub(crate) batch: u32,
+    pub(crate) stop: SimTime,
+    /// The rate of a Poisson process at one rate (no schedule) when it is
+    /// positive, drawn inline by `next_arrival`; 0 for every other process.
+    rate: f64,
+    /// The group's message size if it is a constant (no draw), kept here
+    /// for the same reason as `batch`.
+    pub(crate) fixed_size: Option<u32>,
     /// Arrival times.
     arrivals: Stream,
     /// Sizes and placement of this producer's messages.
@@ -29,9 +41,24 @@ pub(crate) struct Producer {
 }
 
 impl Producer {
-    pub(crate) fn new(group: u32, arrivals: Stream, messages: Stream, network: Stream) -> Producer {
+    /// A producer of group `group`, whose config is `cfg`.
+    pub(crate) fn new(
+        group: u32,
+        cfg: &ProducerConfig,
+        arrivals: Stream,
+        messages: Stream,
+        network: Stream,
+    ) -> Producer {
+        let rate = match cfg.arrival {
+            Arrival::Poisson { rate } if cfg.schedule.is_empty() && rate > 0.0 => rate,
+            _ => 0.0,
+        };
         Producer {
             group,
+            batch: cfg.batch,
+            stop: cfg.stop,
+            rate,
+            fixed_size: None,
             arrivals,
             messages,
             network,
@@ -44,29 +71,46 @@ impl Producer {
     /// at or after its `start`), or `None` when this producer is done. The
     /// window is `[start, stop)`.
     ///
-    /// The common case, Poisson at one rate, is drawn here, inlined in the
-    /// caller: out of line, the draw's loop saved six registers and spilled
-    /// the generator's state on every arrival. Everything else is
-    /// `next_arrival_other` (the same draws and arithmetic).
+    /// The common case, Poisson at one positive rate, is drawn here, inlined
+    /// in the caller: out of line, the draw's loop saved six registers and
+    /// spilled the generator's state on every arrival. Everything else
+    /// (a rate of 0 included) is `next_arrival_other`, with the same draws
+    /// and arithmetic. `cfg` is this producer's group's config.
     #[inline(always)]
     pub(crate) fn next_arrival(
         &mut self,
         cfg: &ProducerConfig,
         last: Option<SimTime>,
     ) -> Option<SimTime> {
-        if let Arrival::Poisson { rate } = cfg.arrival {
-            // No schedule: one rate for the whole run, so no phase lookup
-            // and no loop (the same draw and arithmetic as `next_poisson`).
-            if cfg.schedule.is_empty() {
-                if rate <= 0.0 {
-                    return None;
-                }
-                let e: f64 = Exp1.sample(&mut self.arrivals);
-                let t = last.unwrap_or(cfg.start) + SimTime::from_secs_f64(e / rate);
-                return (t < cfg.stop).then_some(t);
-            }
+        if self.rate > 0.0 {
+            return self.next_one_rate(last.unwrap_or(cfg.start));
         }
         self.next_arrival_other(cfg, last)
+    }
+
+    /// [`next_arrival`](Self::next_arrival) after an arrival at `now`, for
+    /// the producer's own event: its group's config (in `groups`, the run's
+    /// producer groups) is looked up only off the common path.
+    #[inline(always)]
+    pub(crate) fn next_arrival_after(
+        &mut self,
+        groups: &[ProducerConfig],
+        now: SimTime,
+    ) -> Option<SimTime> {
+        if self.rate > 0.0 {
+            return self.next_one_rate(now);
+        }
+        self.next_arrival_other(&groups[self.group as usize], Some(now))
+    }
+
+    /// The next arrival after `after` at the one rate `self.rate`: no
+    /// schedule, so no phase lookup and no loop (the same draw and
+    /// arithmetic as `next_poisson`).
+    #[inline(always)]
+    fn next_one_rate(&mut self, after: SimTime) -> Option<SimTime> {
+        let e: f64 = Exp1.sample(&mut self.arrivals);
+        let t = after + SimTime::from_secs_f64(e / self.rate);
+        (t < self.stop).then_some(t)
     }
 
     #[inline(never)]
@@ -216,7 +260,7 @@ mod tests {
     /// Arrival times in `[0, to)`.
     fn times(cfg: &ProducerConfig, to: SimTime) -> Vec<SimTime> {
         let s = StreamSeed::new(9);
-        let mut p = Producer::new(0, s.stream(&[1]), s.stream(&[2]), s.stream(&[3]));
+        let mut p = Producer::new(0, cfg, s.stream(&[1]), s.stream(&[2]), s.stream(&[3]));
         let mut out = Vec::new();
         let mut last = None;
         while let Some(next) = p.next_arrival(cfg, last) {
@@ -331,6 +375,14 @@ mod tests {
         c.stop = SimTime::from_secs(4);
         let t = times(&c, SimTime::from_secs(10));
         assert_eq!(t, secs(&[3.1, 3.35, 3.6, 3.85]));
+    }
+
+    /// A Poisson producer at rate 0 is not drawn inline: the general path
+    /// gives it no arrival at all.
+    #[test]
+    fn rate_zero_poisson_never_arrives() {
+        let c = cfg(Arrival::Poisson { rate: 0.0 }, vec![]);
+        assert_eq!(times(&c, SimTime::from_secs(100)), vec![]);
     }
 
     #[test]

@@ -247,9 +247,6 @@ struct Sim<'a> {
     rec: Recorder<'a>,
     /// Where a new message is stored: a node drawn by weight.
     placement: Alias,
-    /// Each producer group's message size when it is a constant (drawn
-    /// once: a constant draws no random number), by group index.
-    fixed_sizes: Vec<Option<u32>>,
     /// Which nodes a short poll asks.
     sampler: Sampler,
     /// Earliest `QueueTimer` already scheduled and not yet fired.
@@ -304,7 +301,6 @@ impl<'a> Sim<'a> {
             lambda,
             rec: Recorder::new(cfg.warmup, cfg.bucket, sink).with_cloudwatch(cfg.cloudwatch_period),
             placement: Alias::new(&q.node_weights),
-            fixed_sizes: producers::fixed_sizes(cfg),
             sampler: Sampler::new(&q.node_weights),
             timer_armed: SimTime::MAX,
             ticks: 0,

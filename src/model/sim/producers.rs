@@ -17,15 +17,19 @@ use crate::model::producer::Producer;
 /// by its group's name and its index in the group.
 pub(super) fn spawn(cfg: &ModelConfig, streams: &StreamSeed) -> Vec<Producer> {
     let mut producers = Vec::new();
+    let sizes = fixed_sizes(cfg);
     for (g, group) in cfg.producers.iter().enumerate() {
         let key = name_key(&group.name);
         for i in 0..group.count as u64 {
-            producers.push(Producer::new(
+            let mut producer = Producer::new(
                 g as u32,
+                group,
                 streams.stream(&[kind::PRODUCER_ARRIVALS, key, i]),
                 streams.stream(&[kind::PRODUCER_MESSAGES, key, i]),
                 streams.stream(&[kind::PRODUCER_NETWORK, key, i]),
-            ));
+            );
+            producer.fixed_size = sizes[g];
+            producers.push(producer);
         }
     }
     producers
@@ -63,23 +67,25 @@ impl<'a> Sim<'a> {
         let cfg = self.cfg;
         // The producer is looked up once and kept for the whole arrival
         // (`send`'s network draw included, beside the event queue): each
-        // look-up again cost a bounds check and an address.
+        // look-up again cost a bounds check and an address. It holds its
+        // group's batch size and stop time, so the common arrival never
+        // reads the group's config.
         let producer = &mut self.producers[p.index()];
-        let group = &cfg.producers[producer.group as usize];
         producer.buffered += 1;
-        if producer.buffered >= group.batch {
+        if producer.buffered >= producer.batch {
             producer.buffered = 0;
             let d = self.network.sample(&mut producer.network);
-            let event = send_event(now, p, group.batch);
+            let event = send_event(now, p, producer.batch);
             self.events.schedule_fifo(LANE_NETWORK, now + d, event);
         }
-        match producer.next_arrival(group, Some(now)) {
+        match producer.next_arrival_after(&cfg.producers, now) {
             Some(t) => self.events.schedule(t, Event::ProducerNext { p }),
             None => {
                 // A stop past the run's end never comes: nothing to flush.
-                if producer.buffered > 0 && group.stop <= cfg.duration {
+                let stop = producer.stop;
+                if producer.buffered > 0 && stop <= cfg.duration {
                     self.events
-                        .schedule(group.stop.max(now), Event::ProducerFlush { p });
+                        .schedule(stop.max(now), Event::ProducerFlush { p });
                 }
             }
         }
@@ -136,24 +142,25 @@ impl<'a> Sim<'a> {
         }
         // The producer's stream is borrowed once for the whole batch, beside
         // the queue and the placement table (other fields).
+        // It holds its group's constant size and batch size: the common
+        // send never reads the group's config.
         let producer = &mut self.producers[p.index()];
-        let g = producer.group as usize;
+        let (g, fixed_size) = (producer.group as usize, producer.fixed_size);
+        let batched = producer.batch > 1;
         let rng = &mut producer.messages;
-        let group = &self.cfg.producers[g];
-        let fixed_size = self.fixed_sizes[g];
         let mut bytes = 0u64;
         let mut any_visible = false;
         for _ in 0..n {
             let size = match fixed_size {
                 Some(size) => size,
-                None => sample_size(&group.size, rng),
+                None => sample_size(&self.cfg.producers[g].size, rng),
             };
             let node = NodeId::new(self.placement.draw(rng));
             bytes += size as u64;
             any_visible |= self.queue.store(now, sent, size, node);
         }
         let billed = billing::billed_requests(bytes);
-        self.rec.sent(now, n as u64, bytes, group.batch > 1, billed);
+        self.rec.sent(now, n as u64, bytes, batched, billed);
         self.arm_at(self.queue.store_due(now));
         obs.queue_changed(now, QueueChange::Sent { n }, &self.queue);
         if any_visible {
@@ -174,8 +181,9 @@ fn send_event(now: SimTime, p: ProducerId, n: u32) -> Event {
 }
 
 /// Each producer group's message size if it is a constant: what
-/// [`sample_size`] returns at every call, which draws no random number.
-pub(super) fn fixed_sizes(cfg: &ModelConfig) -> Vec<Option<u32>> {
+/// [`sample_size`] returns at every call, which draws no random number
+/// (so it is drawn once, here, and each producer keeps its group's).
+fn fixed_sizes(cfg: &ModelConfig) -> Vec<Option<u32>> {
     let mut no_draws = StreamSeed::new(0).stream(&[]);
     cfg.producers
         .iter()
