@@ -122,10 +122,7 @@ impl Sim<'_> {
     #[inline]
     pub(super) fn receive_max(&self, c: ConsumerId) -> u32 {
         let consumer = &self.consumers[c.index()];
-        match &consumer.slots {
-            Some(s) => s.ask,
-            None => self.cfg.consumers[consumer.group as usize].max_messages,
-        }
+        super::consumers::max_of(consumer, &self.cfg.consumers[consumer.group as usize])
     }
 
     /// A response reaches a consumer with slots: each message starts in a

@@ -52,7 +52,7 @@ pub(super) fn make(g: u32, group: &ConsumerConfig, streams: &StreamSeed, i: u64)
 /// `receive_max` for a loop consumer whose group is in hand: what it has
 /// room for (`max_messages`, or its free slots with `concurrency`).
 #[inline(always)]
-fn max_of(consumer: &Consumer, group: &ConsumerConfig) -> u32 {
+pub(super) fn max_of(consumer: &Consumer, group: &ConsumerConfig) -> u32 {
     match &consumer.slots {
         Some(s) => s.ask,
         None => group.max_messages,
@@ -87,6 +87,23 @@ fn start_poll(
     true
 }
 
+/// Consumer `c` sends DeleteMessage (or, `batch`, DeleteMessageBatch) for
+/// its `to_delete` now and waits for the answer. Takes the consumer in
+/// hand, like `start_poll`.
+#[inline(always)]
+fn start_delete(
+    consumer: &mut Consumer,
+    network: &Delay,
+    events: &mut EventQueue<Event>,
+    now: SimTime,
+    c: ConsumerId,
+    batch: bool,
+) {
+    consumer.activity = Activity::Deleting;
+    let t = network.sample(&mut consumer.network);
+    events.schedule_fifo(LANE_NETWORK, now + t, Event::DeleteArrive { c, batch });
+}
+
 impl<'a> Sim<'a> {
     pub(super) fn consumer_group(&self, c: ConsumerId) -> &'a ConsumerConfig {
         &self.cfg.consumers[self.consumers[c.index()].group as usize]
@@ -104,15 +121,11 @@ impl<'a> Sim<'a> {
     }
 
     /// The consumer sends a ReceiveMessage, unless its group has stopped.
+    /// Out of line: the handlers that finish a response poll through
+    /// `start_poll` with the consumer in hand, and inlining this one into
+    /// the event loop's dispatch as well cost more than the call.
     #[inline(never)]
     pub(super) fn poll(&mut self, now: SimTime, c: ConsumerId) {
-        self.poll_inline(now, c);
-    }
-
-    /// `poll`, inlined where a response is finished: there the next poll
-    /// is the common case (`next_message`), which otherwise paid a call.
-    #[inline(always)]
-    fn poll_inline(&mut self, now: SimTime, c: ConsumerId) {
         let cfg = self.cfg;
         let consumer = &mut self.consumers[c.index()];
         let group = &cfg.consumers[consumer.group as usize];
@@ -391,6 +404,9 @@ impl<'a> Sim<'a> {
             let d = consumer.received[consumer.next];
             consumer.to_delete.push((d.slot, d.receipt));
             if group.delete == DeleteMode::Each {
+                // `start_delete`'s three lines, written out: the call, inlined
+                // all the same, measured +0.5 % instructions on the
+                // reference load (the event loop's inlining shifted).
                 consumer.activity = Activity::Deleting;
                 let t = self.network.sample(&mut consumer.network);
                 let event = Event::DeleteArrive { c, batch: false };
@@ -426,25 +442,16 @@ impl<'a> Sim<'a> {
             return;
         }
         if group.delete == DeleteMode::Batch && !consumer.to_delete.is_empty() {
-            self.send_delete(now, c, true);
+            // Looked up again: with the borrow above carried into the call,
+            // the reference load measured +0.5 % instructions (inlining).
+            let consumer = &mut self.consumers[c.index()];
+            start_delete(consumer, &self.network, &mut self.events, now, c, true);
             return;
         }
         consumer.received.clear();
         if !start_poll(consumer, group, &self.network, &mut self.events, now, c) {
             self.stopped_polling(now, c);
         }
-    }
-
-    /// The consumer sends DeleteMessage(Batch) for `to_delete` and waits.
-    /// Always inlined: a network draw and a lane push, which out of line
-    /// cost every processed message a call saving six registers.
-    #[inline(always)]
-    fn send_delete(&mut self, now: SimTime, c: ConsumerId, batch: bool) {
-        let consumer = &mut self.consumers[c.index()];
-        consumer.activity = Activity::Deleting;
-        let t = self.network.sample(&mut consumer.network);
-        self.events
-            .schedule_fifo(LANE_NETWORK, now + t, Event::DeleteArrive { c, batch });
     }
 
     /// The delete reaches the queue: each receipt deletes its message or is

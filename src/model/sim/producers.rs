@@ -5,10 +5,10 @@
 
 use super::{Event, Sim, LANE_NETWORK};
 use crate::engine::rng::kind;
-use crate::engine::{name_key, round_nonneg, SimTime, Stream, StreamSeed};
+use crate::engine::{name_key, round_nonneg, EventQueue, SimTime, Stream, StreamSeed};
 use crate::model::billing;
 use crate::model::config::{ModelConfig, ProducerConfig};
-use crate::model::dist::Dist;
+use crate::model::dist::{Delay, Dist};
 use crate::model::ids::{NodeId, ProducerId};
 use crate::model::observer::{Observer, QueueChange};
 use crate::model::producer::Producer;
@@ -74,9 +74,8 @@ impl<'a> Sim<'a> {
         producer.buffered += 1;
         if producer.buffered >= producer.batch {
             producer.buffered = 0;
-            let d = self.network.sample(&mut producer.network);
-            let event = send_event(now, p, producer.batch);
-            self.events.schedule_fifo(LANE_NETWORK, now + d, event);
+            let n = producer.batch;
+            send_from(producer, &self.network, &mut self.events, now, p, n);
         }
         match producer.next_arrival_after(&cfg.producers, now) {
             Some(t) => self.events.schedule(t, Event::ProducerNext { p }),
@@ -121,9 +120,8 @@ impl<'a> Sim<'a> {
     /// every arrival paid a call that saved and restored six registers.
     #[inline(always)]
     fn send(&mut self, now: SimTime, p: ProducerId, n: u32) {
-        let d = self.network.sample(&mut self.producers[p.index()].network);
-        self.events
-            .schedule_fifo(LANE_NETWORK, now + d, send_event(now, p, n));
+        let producer = &mut self.producers[p.index()];
+        send_from(producer, &self.network, &mut self.events, now, p, n);
     }
 
     /// The send reaches the queue: each message gets its size and node, the
@@ -169,15 +167,25 @@ impl<'a> Sim<'a> {
     }
 }
 
-/// The SendMessage(Batch) of `n` messages producer `p` sends at `now`.
+/// Producer `p` (`producer`, in hand) sends SendMessage(Batch) with `n`
+/// messages at `now`: it reaches the queue one network hop later.
 #[inline(always)]
-fn send_event(now: SimTime, p: ProducerId, n: u32) -> Event {
+fn send_from(
+    producer: &mut Producer,
+    network: &Delay,
+    events: &mut EventQueue<Event>,
+    now: SimTime,
+    p: ProducerId,
+    n: u32,
+) {
     debug_assert!(n <= 10, "a send carries at most 10 messages");
-    Event::SendArrive {
+    let d = network.sample(&mut producer.network);
+    let event = Event::SendArrive {
         p,
         n: n as u16,
         sent: now,
-    }
+    };
+    events.schedule_fifo(LANE_NETWORK, now + d, event);
 }
 
 /// Each producer group's message size if it is a constant: what
