@@ -119,6 +119,7 @@ pub(crate) fn run_jobs<S: BucketSink, T: Send>(
         let opts = RunOptions {
             timeseries: job.timeseries,
             max_events: settings.max_events,
+            ..RunOptions::default()
         };
         let mut sink = if job.timeseries {
             Some(open(&job)?)

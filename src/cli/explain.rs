@@ -109,6 +109,7 @@ pub fn explain(a: ExplainArgs) -> Result<()> {
     let opts = RunOptions {
         timeseries: false,
         max_events: a.max_events,
+        ..RunOptions::default()
     };
     let window = Window {
         from: a.from.unwrap_or_default(),

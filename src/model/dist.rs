@@ -225,6 +225,11 @@ impl<'a> Delay<'a> {
         Delay { dist, fixed }
     }
 
+    /// Whether every delay is the same (and draws nothing).
+    pub(crate) fn is_constant(&self) -> bool {
+        self.fixed != SimTime::MAX
+    }
+
     /// Same value, and same draws from `rng`, as `Dist::sample_time`.
     #[inline]
     pub(crate) fn sample(&self, rng: &mut Stream) -> SimTime {

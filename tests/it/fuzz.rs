@@ -364,6 +364,7 @@ fn check_one(text: &str, sets: Vec<String>, dir: &Path) -> bool {
         let opts = RunOptions {
             timeseries: true,
             max_events: 20_000,
+            ..RunOptions::default()
         };
         model::run(&r.config, sc.seed, opts);
     }

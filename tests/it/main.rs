@@ -14,6 +14,7 @@ mod determinism;
 mod explain;
 mod fidelity;
 mod fifo;
+mod fold;
 mod folders;
 mod fuzz;
 mod golden;

@@ -40,15 +40,20 @@ impl<'a> Sim<'a> {
         &self.cfg.producers[self.producers[p.index()].group as usize]
     }
 
-    /// Each producer's first arrival, and every group's bursts inside its
-    /// `[start, stop)` window.
+    /// Each producer's first arrival (or, folded, its first send), and
+    /// every group's bursts inside its `[start, stop)` window.
     pub(super) fn schedule_producers(&mut self) {
         let cfg = self.cfg;
-        for (i, producer) in self.producers.iter_mut().enumerate() {
+        for i in 0..self.producers.len() {
+            let producer = &mut self.producers[i];
             let group = &cfg.producers[producer.group as usize];
-            if let Some(t) = producer.next_arrival(group, None) {
-                let p = ProducerId::new(i as u32);
-                self.events.schedule(t, Event::ProducerNext { p });
+            let first = producer.next_arrival(group, None);
+            let p = ProducerId::new(i as u32);
+            match first {
+                Some(t) if !self.fold_producers => {
+                    self.events.schedule(t, Event::ProducerNext { p })
+                }
+                _ => self.create_from(p, first),
             }
         }
         for (g, group) in cfg.producers.iter().enumerate() {
@@ -75,7 +80,7 @@ impl<'a> Sim<'a> {
         if producer.buffered >= producer.batch {
             producer.buffered = 0;
             let n = producer.batch;
-            send_from(producer, &self.network, &mut self.events, now, p, n);
+            send_from(producer, &self.network, &mut self.events, now, p, n, false);
         }
         match producer.next_arrival_after(&cfg.producers, now) {
             Some(t) => self.events.schedule(t, Event::ProducerNext { p }),
@@ -87,6 +92,48 @@ impl<'a> Sim<'a> {
                         .schedule(stop.max(now), Event::ProducerFlush { p });
                 }
             }
+        }
+    }
+
+    /// The folded form of `producer_next`: after the send that left at
+    /// `sent` reaches the queue, producer `p` creates its next messages at
+    /// once, up to the send that fills its next batch.
+    ///
+    /// Why this is the same model: a creation touches nothing but its own
+    /// producer (its arrival, size and network streams, its buffer), so
+    /// doing it early draws the same numbers in the same order. With a
+    /// constant network delay (`Sim::fold_producers`) the next send arrives
+    /// no earlier than this one, so it can be scheduled now. What changes is
+    /// when the send's event is scheduled, so a send that shares its
+    /// microsecond with another event may run on the other side of it.
+    pub(super) fn create_batch(&mut self, p: ProducerId, sent: SimTime) {
+        let next = self.producers[p.index()].next_arrival_after(&self.cfg.producers, sent);
+        self.create_from(p, next);
+    }
+
+    /// Producer `p` creates a message at `next` (its next arrival, drawn)
+    /// and at each arrival after it until its batch is full, then sends the
+    /// batch, folded; if it stops first, its partial batch is flushed at its
+    /// stop time, as `producer_next` does.
+    #[inline(always)]
+    fn create_from(&mut self, p: ProducerId, mut next: Option<SimTime>) {
+        let cfg = self.cfg;
+        let producer = &mut self.producers[p.index()];
+        while let Some(now) = next {
+            producer.buffered += 1;
+            if producer.buffered >= producer.batch {
+                producer.buffered = 0;
+                let n = producer.batch;
+                send_from(producer, &self.network, &mut self.events, now, p, n, true);
+                return;
+            }
+            next = producer.next_arrival_after(&cfg.producers, now);
+        }
+        // Every arrival is before `stop`, so `producer_next`'s
+        // `stop.max(now)` is `stop`.
+        if producer.buffered > 0 && producer.stop <= cfg.duration {
+            let stop = producer.stop;
+            self.events.schedule(stop, Event::ProducerFlush { p });
         }
     }
 
@@ -121,7 +168,7 @@ impl<'a> Sim<'a> {
     #[inline(always)]
     fn send(&mut self, now: SimTime, p: ProducerId, n: u32) {
         let producer = &mut self.producers[p.index()];
-        send_from(producer, &self.network, &mut self.events, now, p, n);
+        send_from(producer, &self.network, &mut self.events, now, p, n, false);
     }
 
     /// The send reaches the queue: each message gets its size and node, the
@@ -168,7 +215,8 @@ impl<'a> Sim<'a> {
 }
 
 /// Producer `p` (`producer`, in hand) sends SendMessage(Batch) with `n`
-/// messages at `now`: it reaches the queue one network hop later.
+/// messages at `now`: it reaches the queue one network hop later, and,
+/// `folded`, creates the producer's next batch there.
 #[inline(always)]
 fn send_from(
     producer: &mut Producer,
@@ -177,12 +225,14 @@ fn send_from(
     now: SimTime,
     p: ProducerId,
     n: u32,
+    folded: bool,
 ) {
     debug_assert!(n <= 10, "a send carries at most 10 messages");
     let d = network.sample(&mut producer.network);
     let event = Event::SendArrive {
         p,
-        n: n as u16,
+        n: n as u8,
+        folded,
         sent: now,
     };
     events.schedule_fifo(LANE_NETWORK, now + d, event);
