@@ -50,6 +50,9 @@ pub(crate) struct Consumer {
     pub(crate) retiring: bool,
     /// `concurrency > 1`: the messages it is processing.
     pub(crate) slots: Option<Box<Slots>>,
+    /// Its processing and its delete responses are folded into its other
+    /// steps (`sim::consumers::process_folded`).
+    pub(crate) fold: bool,
 }
 
 impl Consumer {
@@ -68,6 +71,7 @@ impl Consumer {
             served: SimTime::ZERO,
             retiring: false,
             slots: None,
+            fold: false,
         }
     }
 

@@ -1,13 +1,15 @@
-//! The fold of producers' creations into their sends' arrivals
-//! (`model/sim/producers.rs`, `create_batch`) against the same runs with
-//! every creation its own event (`RunOptions::every_step`): the same draws
-//! and the same sends, so everything measured is the same; only the count
-//! of events falls, by one per creation.
+//! The folds (a producer's creations into its sends' arrivals,
+//! `model/sim/producers.rs`, `create_batch`; a consumer's end of processing
+//! and delete response into its other steps, `model/sim/consumers.rs`,
+//! `process_folded`) against the same runs with every step its own event
+//! (`RunOptions::every_step`): the same draws, the same requests at the same
+//! instants, the same processing level at every tick, so everything
+//! measured is the same; only the count of events falls.
 //!
-//! The fold schedules a send's event earlier than a creation event would,
-//! so a send that shares its microsecond with another event can run on the
-//! other side of it, and the runs part from there. The scenarios below have
-//! no such tie at these seeds, so any difference is the fold's own.
+//! A fold schedules a request's event earlier than the step it replaces
+//! would, so a request that shares its microsecond with another event can
+//! run on the other side of it, and the runs part from there. The scenarios
+//! below have no such tie at these seeds, so any difference is a fold's own.
 
 use crate::common::configs;
 use sqs_sim::model::{self, ModelConfig, RunOptions, RunResult};
@@ -110,4 +112,51 @@ processing = { kind = "exponential", mean = "10ms" }
 "#,
         5,
     );
+}
+
+/// The processing level, worked by hand. Messages are created at 0.1 s,
+/// 1.1 s, 2.1 s, 3.1 s; in batches of 2, so a send leaves at 1.1 s and at
+/// 3.1 s and reaches the queue 5 ms later, where the consumer's long poll
+/// waits; the response is back at 1.110 s. The first message is processed
+/// over [1.110, 1.410), its delete arrives at 1.415 and its answer at
+/// 1.420; the second is processed over [1.420, 1.720). The tick at the end
+/// of each 100 ms bucket sees 1 at 1.2 s to 1.7 s (buckets 11 to 16) and 0
+/// elsewhere; the same 2 s later.
+#[test]
+fn the_processing_level_is_the_hand_count() {
+    let cfg = &configs(
+        r#"
+duration = "4s"
+network = "5ms"
+report = { bucket = "100ms" }
+[[producers]]
+name = "pairs"
+arrival = { kind = "constant", interval = "1s" }
+batch = 2
+start = "100ms"
+[[consumers]]
+name = "one"
+wait_time = "20s"
+max_messages = 10
+processing = "300ms"
+"#,
+    )[0]
+    .1;
+    let want: Vec<u64> = (0..40)
+        .map(|i| u64::from(matches!(i % 20, 11..=16)))
+        .collect();
+    let (folded, every) = both(cfg, 1);
+    for (name, r) in [("folded", &folded), ("every step", &every)] {
+        let busy: Vec<u64> = r
+            .timeseries
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|b| b.busy)
+            .collect();
+        assert_eq!(busy, want, "{name}");
+    }
+    // Folded: the four creations, the four ends of processing, and the
+    // delete response of each batch's first message.
+    assert_eq!(every.events - folded.events, 4 + 4 + 2);
 }

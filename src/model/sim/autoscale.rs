@@ -181,6 +181,7 @@ impl Sim<'_> {
 
     /// Starts one more consumer: a free member (the first), or a new one.
     fn launch(&mut self, now: SimTime, s: u32) {
+        let fold = self.fold;
         let sc = &mut self.scalers[s as usize];
         let c = match sc.members.iter_mut().find(|(_, free)| *free) {
             Some(m) => {
@@ -191,8 +192,13 @@ impl Sim<'_> {
                 let group = &self.cfg.consumers[sc.group as usize];
                 let index = sc.members.len() as u64;
                 let c = ConsumerId::new(self.consumers.len() as u32);
-                self.consumers
-                    .push(super::consumers::make(sc.group, group, &sc.streams, index));
+                self.consumers.push(super::consumers::make(
+                    sc.group,
+                    group,
+                    &sc.streams,
+                    index,
+                    fold,
+                ));
                 sc.members.push((c, false));
                 c
             }

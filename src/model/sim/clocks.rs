@@ -90,7 +90,8 @@ impl Sim<'_> {
         let bucket = self.cfg.bucket;
         self.rec.levels(now - bucket, self.queue.levels());
         let running = self.consumers_running(now);
-        self.rec.consumer_levels(now - bucket, self.busy, running);
+        let busy = self.busy + self.folded_busy.at(now);
+        self.rec.consumer_levels(now - bucket, busy, running);
         self.lambda_tick(now - bucket, Some(now));
         self.events.schedule(now + bucket, Event::Tick);
     }
@@ -103,7 +104,8 @@ impl Sim<'_> {
         let start = SimTime(end.micros().saturating_sub(1) / width * width);
         self.rec.levels(start, self.queue.levels());
         let running = self.consumers_running(end);
-        self.rec.consumer_levels(start, self.busy, running);
+        let busy = self.busy + self.folded_busy.at(end);
+        self.rec.consumer_levels(start, busy, running);
         self.lambda_tick(start, None);
         self.rec.finish_series(end.micros().div_ceil(width));
     }

@@ -5,6 +5,7 @@
 //! one batch at the end), and polls again — after `idle_wait` if the
 //! response was empty.
 
+use super::busy::FoldedBusy;
 use super::concurrency::Slots;
 use super::{Event, Sim, LANE_NETWORK, LANE_SLEEP, LANE_WAIT};
 use crate::engine::rng::kind;
@@ -19,8 +20,9 @@ use crate::model::queue::DeleteOutcome;
 use crate::model::sampling::unit;
 
 /// The run's consumers, group after group, each with its own streams keyed
-/// by its group's name and its index in the group.
-pub(super) fn spawn(cfg: &ModelConfig, streams: &StreamSeed) -> Vec<Consumer> {
+/// by its group's name and its index in the group; `fold`: the run allows
+/// folds (`Sim::fold`).
+pub(super) fn spawn(cfg: &ModelConfig, streams: &StreamSeed, fold: bool) -> Vec<Consumer> {
     let mut consumers = Vec::new();
     for (g, group) in cfg.consumers.iter().enumerate() {
         if group.lambda.is_some() {
@@ -28,14 +30,20 @@ pub(super) fn spawn(cfg: &ModelConfig, streams: &StreamSeed) -> Vec<Consumer> {
             continue;
         }
         for i in 0..group.count as u64 {
-            consumers.push(make(g as u32, group, streams, i));
+            consumers.push(make(g as u32, group, streams, i, fold));
         }
     }
     consumers
 }
 
 /// Consumer `i` of group `g` (a scaler makes more while the run goes on).
-pub(super) fn make(g: u32, group: &ConsumerConfig, streams: &StreamSeed, i: u64) -> Consumer {
+pub(super) fn make(
+    g: u32,
+    group: &ConsumerConfig,
+    streams: &StreamSeed,
+    i: u64,
+    fold: bool,
+) -> Consumer {
     let key = name_key(&group.name);
     let mut c = Consumer::new(
         g,
@@ -46,7 +54,55 @@ pub(super) fn make(g: u32, group: &ConsumerConfig, streams: &StreamSeed, i: u64)
     if group.concurrency > 1 {
         c.slots = Some(Box::new(Slots::new(group.concurrency)));
     }
+    c.fold = fold && folds(group);
     c
+}
+
+/// Whether a consumer of `group` folds its steps (`process_folded`): one
+/// message at a time, deleted on its own, never failing, no heartbeat.
+/// Then the end of processing and a delete's response touch nothing but
+/// the consumer itself: no draw of another stream, no state another actor
+/// reads, except the processing level, which `busy::FoldedBusy` keeps.
+fn folds(group: &ConsumerConfig) -> bool {
+    group.lambda.is_none()
+        && group.concurrency <= 1
+        && group.heartbeat.is_none()
+        && group.delete == DeleteMode::Each
+        && group.fail_rate == 0.0
+}
+
+/// Consumer `c` (folded, in hand) processes `received[next]` from `start`
+/// and sends its delete when done: `ProcessDone`'s work, done now rather
+/// than as an event at the end of processing. `now` is the current event's
+/// time (at most `start`).
+///
+/// Why this is the same model: the processing time and the delete's
+/// network delay are drawn from the consumer's own streams, in the same
+/// order as unfolded (nothing else draws from them meanwhile), and the
+/// delete reaches the queue at the same instant. What changes is when the
+/// delete's event is scheduled, so at a tie in time it may run on the other
+/// side of another event, as with `producers::create_batch`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn process_folded(
+    consumer: &mut Consumer,
+    group: &ConsumerConfig,
+    network: &Delay,
+    events: &mut EventQueue<Event>,
+    busy: &mut FoldedBusy,
+    now: SimTime,
+    start: SimTime,
+    c: ConsumerId,
+) {
+    let end = start + group.processing.sample_time(&mut consumer.work);
+    busy.push(now, start, end);
+    let d = consumer.received[consumer.next];
+    consumer.to_delete.push((d.slot, d.receipt));
+    consumer.activity = Activity::Deleting;
+    let t = network.sample(&mut consumer.network);
+    // The heap, not the network lane: the arrival is after a random
+    // processing time, out of order with the lane's other hops.
+    events.schedule(end + t, Event::DeleteArrive { c, batch: false });
 }
 
 /// `receive_max` for a loop consumer whose group is in hand: what it has
@@ -367,6 +423,20 @@ impl<'a> Sim<'a> {
         }
         consumer.next = 0;
         consumer.to_delete.clear();
+        if consumer.fold {
+            let (network, busy) = (&self.network, &mut self.folded_busy);
+            process_folded(
+                consumer,
+                group,
+                network,
+                &mut self.events,
+                busy,
+                now,
+                now,
+                c,
+            );
+            return;
+        }
         consumer.activity = Activity::Processing;
         let t = group.processing.sample_time(&mut consumer.work);
         self.events.schedule(now + t, Event::ProcessDone { c });
@@ -479,8 +549,27 @@ impl<'a> Sim<'a> {
         consumer.to_delete.clear();
         self.rec.delete_request(now, batch, deleted, stale);
         let t = self.network.sample(&mut consumer.network);
-        self.events
-            .schedule_fifo(LANE_NETWORK, now + t, Event::DeleteResponse { c });
+        if consumer.fold && consumer.next + 1 < consumer.received.len() {
+            // The response reaches the consumer at `now + t`, which starts
+            // on its next message there: `next_message`, folded.
+            consumer.next += 1;
+            let group = &self.cfg.consumers[consumer.group as usize];
+            let (network, busy) = (&self.network, &mut self.folded_busy);
+            let start = now + t;
+            process_folded(
+                consumer,
+                group,
+                network,
+                &mut self.events,
+                busy,
+                now,
+                start,
+                c,
+            );
+        } else {
+            self.events
+                .schedule_fifo(LANE_NETWORK, now + t, Event::DeleteResponse { c });
+        }
         if freed > 0 && (self.queue.in_flight_room() == freed || self.queue.take_unblocked()) {
             // Room under the in-flight limit again, or a FIFO group no
             // longer blocked: parked long polls may take the messages that

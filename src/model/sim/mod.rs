@@ -12,6 +12,7 @@
 //! | [`heartbeat`] | ChangeMessageVisibility while a message is still processing |
 //! | [`autoscale`] | scalers that set a consumer group's size from the backlog |
 //! | [`stall`] | stopping a run whose simulated time stands still |
+//! | [`busy`] | the processing level of consumers whose steps are folded |
 //! | [`result`] | what a run hands back |
 //!
 //! Every API call crosses the network twice (request, response), each way a
@@ -20,6 +21,7 @@
 //! true empty, false empty) at the instant it is served.
 
 mod autoscale;
+mod busy;
 mod clocks;
 mod cloudwatch;
 pub(super) mod concurrency;
@@ -191,9 +193,10 @@ pub struct RunOptions {
     pub timeseries: bool,
     /// Stop after this many events (guard for runaway runs); 0 = no limit.
     pub max_events: u64,
-    /// Give every producer creation its own event, as if nothing were
-    /// folded (see `producers::create_batch`): slower, and ties at one
-    /// instant may run in another order. For the tests that check the fold.
+    /// Give every producer creation and every consumer step its own event,
+    /// as if nothing were folded (see `producers::create_batch` and
+    /// `consumers::process_folded`): slower, and ties at one instant may run
+    /// in another order. For the tests that check the folds.
     #[doc(hidden)]
     pub every_step: bool,
 }
@@ -262,8 +265,10 @@ struct Sim<'a> {
     /// Time-series ticks handled (not model events).
     ticks: u64,
     stalled: Option<Stall>,
-    /// Messages being processed, all consumers.
+    /// Messages being processed by consumers whose steps are not folded.
     busy: u64,
+    /// ... and by those whose steps are (`busy`'s module).
+    folded_busy: busy::FoldedBusy,
     /// Requests on their way that nobody waits for.
     outbox: concurrency::Outbox,
     /// Scratch for a heartbeat's messages.
@@ -273,6 +278,10 @@ struct Sim<'a> {
     /// FIFO groups, producer retries, the quota (`None` when the scenario
     /// uses none of them: the standard path is then untouched).
     extras: Option<Box<fifo::Extras>>,
+    /// Steps that touch only their own actor may be folded (nothing turns
+    /// it off: `RunOptions::every_step`, extras); each fold has its own
+    /// further conditions (`consumers::folds`, `fold_producers`).
+    fold: bool,
     /// Producers' creations are folded into their sends' arrivals
     /// (`producers::create_batch`): the network delay is a constant, so a
     /// send never overtakes the one before it, and no extras apply.
@@ -288,9 +297,11 @@ impl<'a> Sim<'a> {
     ) -> Sim<'a> {
         let q = &cfg.queue;
         let streams = StreamSeed::new(seed);
-        let mut consumers = consumers::spawn(cfg, &streams);
-        let lambda = lambda::Lambdas::new(cfg, &streams, &mut consumers);
         let (extras, groups) = fifo::setup(cfg, &streams);
+        // Folds need a plain standard queue (see `consumers::folds`).
+        let fold = !opts.every_step && extras.is_none();
+        let mut consumers = consumers::spawn(cfg, &streams, fold);
+        let lambda = lambda::Lambdas::new(cfg, &streams, &mut consumers);
         let mut queue = SqsQueue::new(
             q.nodes,
             q.delay,
@@ -319,11 +330,13 @@ impl<'a> Sim<'a> {
             ticks: 0,
             stalled: None,
             busy: 0,
+            folded_busy: busy::FoldedBusy::new(opts.timeseries),
             outbox: concurrency::Outbox::default(),
             beats: Vec::new(),
             scalers: autoscale::spawn(cfg, &streams),
             datapoints: autoscale::Datapoints::default(),
-            fold_producers: !opts.every_step && extras.is_none() && network.is_constant(),
+            fold,
+            fold_producers: fold && network.is_constant(),
             extras,
         };
         // The last quarter of the measured window, for the "did not keep
