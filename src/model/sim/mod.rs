@@ -404,6 +404,7 @@ impl<'a> Sim<'a> {
     }
 
     /// Hands the event to the actor it concerns.
+    #[inline(always)]
     fn handle<O: Observer>(&mut self, now: SimTime, ev: Event, obs: &mut O) {
         match ev {
             Event::ProducerNext { p } => self.producer_next(now, p),
