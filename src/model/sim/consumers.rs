@@ -58,17 +58,50 @@ pub(super) fn make(
     c
 }
 
-/// Whether a consumer of `group` folds its steps (`process_folded`): one
-/// message at a time, deleted on its own, never failing, no heartbeat.
-/// Then the end of processing and a delete's response touch nothing but
-/// the consumer itself: no draw of another stream, no state another actor
-/// reads, except the processing level, which `busy::FoldedBusy` keeps.
+/// Whether a consumer of `group` folds its steps (`process_folded`,
+/// `response_folded`, `poll_folded`): one message at a time, deleted on its
+/// own, never failing, no heartbeat, no scaler. Then the arrival of a
+/// response, the end of processing, a delete's response and a poll touch
+/// nothing but the consumer itself (no draw of another stream, no state
+/// another actor reads) except two things folded with care: the processing
+/// level (`busy::FoldedBusy`) and the latencies, recorded at the instant
+/// the response arrives. Nothing can stop such a consumer from outside but
+/// its group's stop time, which is known in advance (a scaler's retiring
+/// is not: a scaled group keeps its polls as events).
 fn folds(group: &ConsumerConfig) -> bool {
     group.lambda.is_none()
         && group.concurrency <= 1
         && group.heartbeat.is_none()
+        && group.autoscale.is_none()
         && group.delete == DeleteMode::Each
         && group.fail_rate == 0.0
+}
+
+/// Consumer `c` (folded, in hand) sends its next ReceiveMessage at `at`
+/// (`start_poll` at a later instant than the current event's): unless its
+/// group has stopped by then, its request reaches the queue one network
+/// hop after `at`.
+#[inline(always)]
+fn poll_folded(
+    consumer: &mut Consumer,
+    group: &ConsumerConfig,
+    network: &Delay,
+    events: &mut EventQueue<Event>,
+    at: SimTime,
+    c: ConsumerId,
+) {
+    if at >= group.stop {
+        // `start_poll`'s stop; `stopped_polling` has nothing to do for a
+        // consumer that cannot be retiring.
+        consumer.activity = Activity::Idle;
+        return;
+    }
+    consumer.activity = Activity::Receiving;
+    consumer.serial = consumer.serial.wrapping_add(1);
+    let d = network.sample(&mut consumer.network);
+    // The heap, not the network lane: scheduled ahead of the hops that the
+    // lane receives meanwhile.
+    events.schedule(at + d, Event::ReceiveArrive { c });
 }
 
 /// Consumer `c` (folded, in hand) processes `received[next]` from `start`
@@ -389,8 +422,46 @@ impl<'a> Sim<'a> {
         };
         obs.served(&served, &self.queue);
         let d = self.network.sample(&mut consumer.network);
-        self.events
-            .schedule_fifo(LANE_NETWORK, now + d, Event::ReceiveResponse { c });
+        if consumer.fold {
+            self.response_folded(now, now + d, c, group);
+        } else {
+            self.events
+                .schedule_fifo(LANE_NETWORK, now + d, Event::ReceiveResponse { c });
+        }
+    }
+
+    /// `receive_response`, folded: the response served `now` reaches the
+    /// folded consumer `c` at `at`, whose next steps are scheduled now: the
+    /// next poll (after `idle_wait`) if it is empty, else the processing of
+    /// its first message. Its latencies are recorded as of `at`, and only
+    /// if `at` is inside the run, where the response's event would have run
+    /// (the recorder's sums do not depend on the order of the calls).
+    #[inline(always)]
+    fn response_folded(
+        &mut self,
+        now: SimTime,
+        at: SimTime,
+        c: ConsumerId,
+        group: &ConsumerConfig,
+    ) {
+        let consumer = &mut self.consumers[c.index()];
+        let (network, events) = (&self.network, &mut self.events);
+        if consumer.received.is_empty() {
+            let poll = at + group.idle_wait;
+            poll_folded(consumer, group, network, events, poll, c);
+            return;
+        }
+        if at < self.cfg.duration {
+            for d in &consumer.received {
+                if d.first {
+                    self.rec.latency(at, d.sent);
+                }
+            }
+        }
+        consumer.next = 0;
+        consumer.to_delete.clear();
+        let busy = &mut self.folded_busy;
+        process_folded(consumer, group, network, events, busy, now, at, c);
     }
 
     /// The response reaches the consumer: an empty one means poll again
@@ -423,20 +494,6 @@ impl<'a> Sim<'a> {
         }
         consumer.next = 0;
         consumer.to_delete.clear();
-        if consumer.fold {
-            let (network, busy) = (&self.network, &mut self.folded_busy);
-            process_folded(
-                consumer,
-                group,
-                network,
-                &mut self.events,
-                busy,
-                now,
-                now,
-                c,
-            );
-            return;
-        }
         consumer.activity = Activity::Processing;
         let t = group.processing.sample_time(&mut consumer.work);
         self.events.schedule(now + t, Event::ProcessDone { c });
@@ -549,23 +606,20 @@ impl<'a> Sim<'a> {
         consumer.to_delete.clear();
         self.rec.delete_request(now, batch, deleted, stale);
         let t = self.network.sample(&mut consumer.network);
-        if consumer.fold && consumer.next + 1 < consumer.received.len() {
+        if consumer.fold {
             // The response reaches the consumer at `now + t`, which starts
-            // on its next message there: `next_message`, folded.
-            consumer.next += 1;
+            // on its next message there, or polls again: `next_message`,
+            // folded.
             let group = &self.cfg.consumers[consumer.group as usize];
-            let (network, busy) = (&self.network, &mut self.folded_busy);
-            let start = now + t;
-            process_folded(
-                consumer,
-                group,
-                network,
-                &mut self.events,
-                busy,
-                now,
-                start,
-                c,
-            );
+            let (network, events) = (&self.network, &mut self.events);
+            consumer.next += 1;
+            if consumer.next < consumer.received.len() {
+                let busy = &mut self.folded_busy;
+                process_folded(consumer, group, network, events, busy, now, now + t, c);
+            } else {
+                consumer.received.clear();
+                poll_folded(consumer, group, network, events, now + t, c);
+            }
         } else {
             self.events
                 .schedule_fifo(LANE_NETWORK, now + t, Event::DeleteResponse { c });
