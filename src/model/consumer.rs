@@ -50,6 +50,8 @@ pub(crate) struct Consumer {
     pub(crate) retiring: bool,
     /// `concurrency > 1`: the messages it is processing.
     pub(crate) slots: Option<Box<Slots>>,
+    /// When its parked long poll's wait is up (set when it parks).
+    pub(crate) wait_until: SimTime,
     /// Its processing and its delete responses are folded into its other
     /// steps (`sim::consumers::process_folded`).
     pub(crate) fold: bool,
@@ -71,6 +73,7 @@ impl Consumer {
             served: SimTime::ZERO,
             retiring: false,
             slots: None,
+            wait_until: SimTime::ZERO,
             fold: false,
         }
     }

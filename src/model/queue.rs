@@ -872,6 +872,12 @@ impl SqsQueue {
         !self.waiters.is_empty()
     }
 
+    /// The longest-waiting parked poll's entry, if any (it may no longer
+    /// be waiting: see `prune_waiters`).
+    pub(crate) fn front_waiter(&self) -> Option<(ConsumerId, u32)> {
+        self.waiters.front().copied()
+    }
+
     /// The longest-waiting long poll that is still waiting, if any.
     pub fn pop_waiter(
         &mut self,

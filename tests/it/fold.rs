@@ -163,3 +163,53 @@ processing = "300ms"
     assert_eq!(every.events - folded.events, 4 + 4 + 4 + 2);
     assert_eq!(folded.events, 1 + 3 + 2 + 4);
 }
+
+/// Long polls that mostly time out, and some that a message serves: the
+/// shared wait timer (`consumers::park`) ends each unserved wait when a
+/// timer of its own would.
+#[test]
+fn waits_end_on_time_with_one_timer() {
+    check(
+        r#"
+duration = "3m"
+network = "4ms"
+[[producers]]
+name = "sparse"
+arrival = { kind = "poisson", rate = 2.0 }
+[[consumers]]
+name = "waiters"
+count = 5
+wait_time = "1500ms"
+processing = { kind = "exponential", mean = "300ms" }
+"#,
+        8,
+    );
+}
+
+/// Worked by hand: no messages, one consumer waiting 5 s, 5 ms each way.
+/// Its k-th receive reaches the queue at 0.005 s + 5.010 (k − 1) s and
+/// times out 5 s later, so 5 waits end inside 30 s and a 6th is parked at
+/// the end; two more consumers do the same in step.
+#[test]
+fn empty_waits_are_counted_by_hand() {
+    let cfg = &configs(
+        r#"
+duration = "30s"
+network = "5ms"
+[[consumers]]
+name = "idle"
+count = 3
+wait_time = "5s"
+"#,
+    )[0]
+    .1;
+    let (folded, every) = both(cfg, 1);
+    for r in [&folded, &every] {
+        assert_eq!(r.counters.receive_requests, 3 * 6);
+        assert_eq!(r.counters.empty_responses, 3 * 5);
+    }
+    // Each consumer: its first poll and six receives reaching the queue;
+    // unfolded, five responses and the five timeouts of its own.
+    assert_eq!(folded.events, 3 * 7 + 5 * 3);
+    assert_eq!(every.events, 3 * (7 + 5 + 5));
+}

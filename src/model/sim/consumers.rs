@@ -138,6 +138,19 @@ fn process_folded(
     events.schedule(end + t, Event::DeleteArrive { c, batch: false });
 }
 
+/// Whether every long poll of the run waits the same time (and no Lambda
+/// poller, whose wait ends at its batch window): then the polls' waits end
+/// in the order they parked, and one timer serves them all (`Sim::park`).
+pub(super) fn one_wait_time(cfg: &ModelConfig) -> bool {
+    let mut waits = cfg
+        .consumers
+        .iter()
+        .map(|g| g.wait_time)
+        .filter(|w| !w.is_zero());
+    let first = waits.next();
+    cfg.consumers.iter().all(|g| g.lambda.is_none()) && waits.all(|w| Some(w) == first)
+}
+
 /// `receive_max` for a loop consumer whose group is in hand: what it has
 /// room for (`max_messages`, or its free slots with `concurrency`).
 #[inline(always)]
@@ -307,11 +320,31 @@ impl<'a> Sim<'a> {
         }
         // Park: woken by the next message to become visible, or empty after W.
         consumer.activity = Activity::Waiting;
-        let serial = consumer.serial;
-        self.queue.push_waiter(c, serial);
         obs.long_poll_parked(now, c, wait);
+        self.park(c, now + wait);
+    }
+
+    /// Parks consumer `c`'s long poll until `until` at the latest. With one
+    /// wait time for the whole run (`one_wait`), the parked polls share one
+    /// timer, set for the oldest of them: most polls are served before their
+    /// wait is up, and a timer per poll would then fire for nothing. The
+    /// timer fires at the instant each unserved poll's wait is up, as its own
+    /// timer would: it is set, while any poll is parked, for the wait that
+    /// ends first (polls park in the order their waits end), and set again
+    /// for the next oldest when it fires (`wait_timeout`).
+    fn park(&mut self, c: ConsumerId, until: SimTime) {
+        let consumer = &mut self.consumers[c.index()];
+        let serial = consumer.serial;
+        consumer.wait_until = until;
+        self.queue.push_waiter(c, serial);
+        if self.one_wait {
+            if self.wait_armed {
+                return;
+            }
+            self.wait_armed = true;
+        }
         self.events
-            .schedule_fifo(LANE_WAIT, now + wait, Event::WaitTimeout { c, serial });
+            .schedule_fifo(LANE_WAIT, until, Event::WaitTimeout { c, serial });
     }
 
     /// A parked long poll's wait is up: it answers empty if it is still
@@ -330,6 +363,16 @@ impl<'a> Sim<'a> {
         let consumers = &self.consumers;
         self.queue
             .prune_waiters(|c, s| consumers[c.index()].is_waiting(s));
+        if self.one_wait {
+            // The shared timer goes on to the oldest poll still parked.
+            self.wait_armed = false;
+            if let Some((c, serial)) = self.queue.front_waiter() {
+                let until = self.consumers[c.index()].wait_until;
+                self.wait_armed = true;
+                self.events
+                    .schedule_fifo(LANE_WAIT, until, Event::WaitTimeout { c, serial });
+            }
+        }
     }
 
     /// `receive_shape`, with the group already in hand: a loop consumer's

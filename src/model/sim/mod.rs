@@ -282,6 +282,12 @@ struct Sim<'a> {
     /// it off: `RunOptions::every_step`, extras); each fold has its own
     /// further conditions (`consumers::folds`, `fold_producers`).
     fold: bool,
+    /// Parked long polls share one wait timer (`consumers::park`): every
+    /// long poll of the run waits the same time, so their waits end in the
+    /// order they parked.
+    one_wait: bool,
+    /// Whether that timer is set (always, while a poll is parked).
+    wait_armed: bool,
     /// Producers' creations are folded into their sends' arrivals
     /// (`producers::create_batch`): the network delay is a constant, so a
     /// send never overtakes the one before it, and no extras apply.
@@ -336,6 +342,8 @@ impl<'a> Sim<'a> {
             scalers: autoscale::spawn(cfg, &streams),
             datapoints: autoscale::Datapoints::default(),
             fold,
+            one_wait: fold && consumers::one_wait_time(cfg),
+            wait_armed: false,
             fold_producers: fold && network.is_constant(),
             extras,
         };
