@@ -235,7 +235,13 @@ fn send_from(
         folded,
         sent: now,
     };
-    events.schedule_fifo(LANE_NETWORK, now + d, event);
+    if folded {
+        // Scheduled a creation ahead, usually alone in its lane: the lane's
+        // bookkeeping would buy nothing.
+        events.schedule(now + d, event);
+    } else {
+        events.schedule_fifo(LANE_NETWORK, now + d, event);
+    }
 }
 
 /// Each producer group's message size if it is a constant: what
