@@ -309,7 +309,9 @@ impl<'a> Sim<'a> {
     ) {
         let (max, wait) = self.shape_of(now, c, group);
         let consumer = &mut self.consumers[c.index()];
-        if self.queue.in_flight_room() > 0 {
+        // Nothing to take from an empty queue (most long polls find it so
+        // and park): the test spares `receive_any` its set-up.
+        if self.queue.receivable() > 0 && self.queue.in_flight_room() > 0 {
             let timeout = group.visibility_timeout;
             self.queue
                 .receive_any(now, max, timeout, &mut consumer.received);
