@@ -145,6 +145,11 @@ pub struct SqsQueue {
     delay_lane: VecDeque<(SimTime, u32, u64)>, // (due, slot, seq)
     /// Live messages in storage order, for retention (lazily compacted).
     expiry: Fifo<(u64, u32)>, // (seq, slot)
+    /// Whether a message can outlive its retention before the run ends
+    /// (`ends_at`): if not, `expiry` stays empty, which changes nothing
+    /// but the work (its due times, and timers for them, would all fall
+    /// after the run's last instant).
+    expires_in_run: bool,
     /// Long polls waiting for a message: (consumer, request serial), oldest first.
     waiters: Fifo<(ConsumerId, u32)>,
     in_flight: u64,
@@ -179,6 +184,7 @@ impl SqsQueue {
             vt_lanes: Vec::new(),
             delay_lane: VecDeque::new(),
             expiry: Fifo::default(),
+            expires_in_run: true,
             waiters: Fifo::default(),
             in_flight: 0,
             delayed: 0,
@@ -186,6 +192,13 @@ impl SqsQueue {
             groups: None,
             group_head: Vec::new(),
         }
+    }
+
+    /// The run ends at `end` (its last instant is just before): a
+    /// retention that long or longer never ends a message's life in it.
+    pub(crate) fn ends_at(mut self, end: SimTime) -> SqsQueue {
+        self.expires_in_run = self.retention < end;
+        self
     }
 
     /// Makes this a FIFO queue whose messages live in `groups`.
@@ -411,16 +424,18 @@ impl SqsQueue {
             },
             duplicate: false,
         });
-        self.expiry.push_back((seq, slot));
+        if self.expires_in_run {
+            self.expiry.push_back((seq, slot));
+            // Lazily deleted entries must not outgrow the live messages.
+            if self.expiry.len() as u64 > 2 * self.msgs.live() + 1024 {
+                self.compact_expiry();
+            }
+        }
         if delayed {
             self.delayed += 1;
             self.delay_lane.push_back((now + self.delay, slot, seq));
         } else if in_fleet {
             self.fleet.push_newest(node, seq, slot);
-        }
-        // Lazily deleted entries must not outgrow the live messages.
-        if self.expiry.len() as u64 > 2 * self.msgs.live() + 1024 {
-            self.compact_expiry();
         }
         slot
     }
@@ -447,7 +462,10 @@ impl SqsQueue {
     /// The earliest due time that a message stored at `now` adds to the
     /// clocks (its retention, and the end of its delay if any).
     pub(crate) fn store_due(&self, now: SimTime) -> SimTime {
-        let expiry = now + self.retention;
+        let expiry = match self.expires_in_run {
+            true => now + self.retention,
+            false => SimTime::MAX,
+        };
         if self.delay.is_zero() {
             expiry
         } else {

@@ -184,3 +184,22 @@ set = { "consumers.c.wait_time" = "1s" }
         assert_conserved(name, &r);
     }
 }
+
+/// Retention at the run's edge, by hand: 5 messages in the queue at t = 0
+/// and nobody to take them, for 2 minutes. With a retention of 2 minutes
+/// they expire at 120 s, the first instant after the run (the queue then
+/// keeps no retention clock at all); with 1 minute, at 60 s, inside it.
+#[test]
+fn retention_ending_with_the_run_expires_nothing() {
+    for (retention, expired) in [("2m", 0), ("1m", 5)] {
+        let r = run(
+            &config(&format!(
+                "duration = \"2m\"\n[queue]\ninitial_messages = 5\nretention = \"{retention}\"\n"
+            )),
+            1,
+        );
+        assert_eq!(r.counters.expired, expired, "retention {retention}");
+        assert_eq!(r.visible_at_end, 5 - expired, "retention {retention}");
+        assert_conserved(retention, &r);
+    }
+}

@@ -315,7 +315,8 @@ impl<'a> Sim<'a> {
             q.max_receive_count,
             q.in_flight_limit,
             q.kind,
-        );
+        )
+        .ends_at(cfg.duration);
         if let Some(groups) = groups {
             queue = queue.with_groups(groups);
         }
