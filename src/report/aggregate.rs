@@ -98,9 +98,16 @@ pub(crate) fn t975(df: usize) -> f64 {
 /// second the squared deviations from the mean. Both add in file order,
 /// exactly as [`mean_ci`] adds a slice, so the bits are the same.
 pub(crate) fn from_summary(summary: &Content) -> anyhow::Result<Vec<Aggregate>> {
+    from_records(&mut keyed::Records::open(summary, "summary.csv")?)
+}
+
+/// [`from_summary`] with `summary.csv` already open (the caller may read it
+/// again after: one csv reader for both).
+pub(crate) fn from_records(summary: &mut keyed::Records) -> anyhow::Result<Vec<Aggregate>> {
     let mut groups: Vec<Group> = Vec::new();
     let mut index: HashMap<Keys, usize> = HashMap::new();
-    keyed::for_each_record(summary, "summary.csv", |point, row: SummaryRow| {
+    summary.rewind()?;
+    summary.for_each(|point, row: SummaryRow| {
         let key = with_variant(&point, &row.variant);
         let g = *index.entry(key).or_insert_with_key(|key| {
             groups.push(Group::new(key.clone()));
@@ -110,7 +117,8 @@ pub(crate) fn from_summary(summary: &Content) -> anyhow::Result<Vec<Aggregate>> 
     })?;
     let mut g = 0;
     let mut last: Option<Keys> = None;
-    keyed::for_each_record(summary, "summary.csv", |point, row: SummaryRow| {
+    summary.rewind()?;
+    summary.for_each(|point, row: SummaryRow| {
         let key = with_variant(&point, &row.variant);
         // Rows of one group mostly come together: look up only on a change.
         if last.as_ref() != Some(&key) {

@@ -8,7 +8,7 @@
 use super::folder::{self, Claim};
 use anyhow::{Context, Result};
 use std::fs;
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically (temp file + rename).
@@ -51,15 +51,21 @@ impl Default for Content {
 
 impl Content {
     /// Reads the bytes from the start, without loading a file whole.
-    pub(crate) fn reader(&self) -> Result<Box<dyn Read + '_>> {
+    pub(crate) fn reader(&self) -> Result<Box<dyn ReadSeek + '_>> {
         Ok(match self {
-            Content::Bytes(b) => Box::new(b.as_slice()),
+            Content::Bytes(b) => Box::new(std::io::Cursor::new(b.as_slice())),
             Content::File(p) => Box::new(std::io::BufReader::new(
                 fs::File::open(p).with_context(|| format!("cannot read {}", p.display()))?,
             )),
         })
     }
 }
+
+/// A reader that can go back: `keyed::Records` reads a file twice with
+/// one csv reader.
+pub(crate) trait ReadSeek: Read + Seek {}
+
+impl<T: Read + Seek> ReadSeek for T {}
 
 /// A set of output files committed together: built in memory, or staged on
 /// disk ([`Content::File`], which committing moves into place).

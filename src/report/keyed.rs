@@ -1,7 +1,7 @@
 //! CSV files whose rows may start with key columns (a sweep point's
 //! `param,value`) before one serialised record, and reading them back.
 
-use super::atomic::Content;
+use super::atomic::{Content, ReadSeek};
 use anyhow::{anyhow, Context, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -122,42 +122,91 @@ impl<T: Serialize + Default> RowWriter<T> {
 pub(crate) fn for_each_record<T: DeserializeOwned>(
     content: &Content,
     name: &str,
-    mut f: impl FnMut(Keys, T),
+    f: impl FnMut(Keys, T),
 ) -> Result<u64> {
-    let mut r = csv::Reader::from_reader(content.reader()?);
-    let header: Vec<String> = r
-        .headers()
-        .with_context(|| format!("cannot read {name}"))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let mut record = csv::StringRecord::new();
-    let mut rows = 0;
-    let mut variant: Option<(usize, csv::StringRecord)> = None;
-    while r
-        .read_record(&mut record)
-        .with_context(|| format!("cannot read {name}"))?
-    {
-        let (v, head) = match &variant {
-            Some(found) => found,
-            None => {
-                let v = header
-                    .iter()
-                    .position(|h| h == "variant")
-                    .ok_or_else(|| anyhow!("{name}: column `variant` is missing"))?;
-                variant.insert((v, csv::StringRecord::from(header[v..].to_vec())))
-            }
-        };
-        let keys = header[..*v]
+    Records::open(content, name)?.for_each(f)
+}
+
+/// A CSV file read as a stream, as many times as its readers need: one csv
+/// reader for every pass (building one costs about 270,000 instructions,
+/// its parser tables), rewound to the first row between passes.
+pub(crate) struct Records<'a> {
+    r: csv::Reader<Box<dyn ReadSeek + 'a>>,
+    header: Vec<String>,
+    /// Where the first row starts.
+    start: csv::Position,
+    name: String,
+}
+
+impl<'a> Records<'a> {
+    pub(crate) fn open(content: &'a Content, name: &str) -> Result<Records<'a>> {
+        let mut r = csv::Reader::from_reader(content.reader()?);
+        let header = r
+            .headers()
+            .with_context(|| format!("cannot read {name}"))?
             .iter()
-            .zip(record.iter())
-            .map(|(h, c)| (h.clone(), c.to_string()))
+            .map(str::to_string)
             .collect();
-        let rest: csv::StringRecord = record.iter().skip(*v).collect();
-        f(keys, rest.deserialize(Some(head))?);
-        rows += 1;
+        let start = r.position().clone();
+        Ok(Records {
+            r,
+            header,
+            start,
+            name: name.to_string(),
+        })
     }
-    Ok(rows)
+
+    pub(crate) fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// Back to the first row.
+    pub(crate) fn rewind(&mut self) -> Result<()> {
+        let name = &self.name;
+        self.r
+            .seek(self.start.clone())
+            .with_context(|| format!("cannot read {name}"))
+    }
+
+    /// The next row as it stands, into `record`; false at the end.
+    pub(crate) fn read(&mut self, record: &mut csv::StringRecord) -> Result<bool> {
+        let name = &self.name;
+        self.r
+            .read_record(record)
+            .with_context(|| format!("cannot read {name}"))
+    }
+
+    /// [`for_each_record`] over the rows from here to the end.
+    pub(crate) fn for_each<T: DeserializeOwned>(
+        &mut self,
+        mut f: impl FnMut(Keys, T),
+    ) -> Result<u64> {
+        let mut record = csv::StringRecord::new();
+        let mut rows = 0;
+        let mut variant: Option<(usize, csv::StringRecord)> = None;
+        while self.read(&mut record)? {
+            let (v, head) = match &variant {
+                Some(found) => found,
+                None => {
+                    let v = self
+                        .header
+                        .iter()
+                        .position(|h| h == "variant")
+                        .ok_or_else(|| anyhow!("{}: column `variant` is missing", self.name))?;
+                    variant.insert((v, csv::StringRecord::from(self.header[v..].to_vec())))
+                }
+            };
+            let keys = self.header[..*v]
+                .iter()
+                .zip(record.iter())
+                .map(|(h, c)| (h.clone(), c.to_string()))
+                .collect();
+            let rest: csv::StringRecord = record.iter().skip(*v).collect();
+            f(keys, rest.deserialize(Some(head))?);
+            rows += 1;
+        }
+        Ok(rows)
+    }
 }
 
 /// The column names `T` serialises to.
@@ -281,6 +330,33 @@ mod tests {
         assert_eq!(e, "t.csv:3: `` in column `b` is not a number");
         let empty = write::<R>(&[]).unwrap();
         assert_eq!(empty, b"a,b\n");
+    }
+
+    /// A file read twice with one reader, from memory and from disk: each
+    /// pass sees every row, the header is never taken for one.
+    #[test]
+    fn records_rewind_to_the_first_row() {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            a: u32,
+        }
+        let bytes = b"k,variant,a\nx,v,1\nx,v,2\ny,w,3\n".to_vec();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.csv");
+        std::fs::write(&path, &bytes).unwrap();
+        for content in [Content::Bytes(bytes), Content::File(path)] {
+            let mut r = Records::open(&content, "s.csv").unwrap();
+            assert_eq!(r.header(), ["k", "variant", "a"]);
+            for _ in 0..2 {
+                let mut seen = Vec::new();
+                let n = r
+                    .for_each(|k, row: Row| seen.push((k[0].1.clone(), row.a)))
+                    .unwrap();
+                assert_eq!(n, 3);
+                assert_eq!(seen, [("x".into(), 1), ("x".into(), 2), ("y".into(), 3)]);
+                r.rewind().unwrap();
+            }
+        }
     }
 
     /// The split header line and a csv reader agree, and a name that must

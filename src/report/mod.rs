@@ -104,7 +104,9 @@ impl RunCsvs {
     ) -> anyhow::Result<(OutputSet, Vec<Aggregate>, Option<advice::Advice>)> {
         let mut set = OutputSet::new();
         self.add_to(&mut set);
-        let aggregates = aggregate::from_summary(&self.summary)?;
+        // One csv reader for the aggregates' two passes and the page's.
+        let mut summary = keyed::Records::open(&self.summary, "summary.csv")?;
+        let aggregates = aggregate::from_records(&mut summary)?;
         let aggregate = aggregate::to_csv(&aggregates)?;
         // No formats, no charts: the CSVs are not parsed for them either
         // (four readers and their rows, a fixed cost of every `--no-charts` run).
@@ -129,7 +131,7 @@ impl RunCsvs {
         let page = page::Page {
             about,
             aggregates: &aggregates,
-            summary: &page::Runs::read(&self.summary)?,
+            summary: &page::Runs::from_records(&mut summary)?,
             charts: (!formats.is_empty()).then(|| page::charts_of(drawn.inline)),
             inputs: &page::ReportInputs::new(warnings, advice.as_ref()),
         };

@@ -13,7 +13,7 @@
 
 use super::aggregate::Aggregate;
 use super::atomic::{Content, OutputSet};
-use super::{conclusions, table};
+use super::{conclusions, keyed, table};
 use anyhow::{Context, Result};
 use minijinja::value::{Serde, Value};
 use serde::Serialize;
@@ -121,19 +121,20 @@ pub(crate) struct Runs {
 
 impl Runs {
     pub(crate) fn read(summary: &Content) -> Result<Runs> {
-        let mut r = csv::Reader::from_reader(summary.reader()?);
-        let header = r
-            .headers()
-            .context("cannot read summary.csv")?
-            .iter()
-            .map(str::to_string)
-            .collect();
+        Runs::from_records(&mut keyed::Records::open(summary, "summary.csv")?)
+    }
+
+    /// [`Runs::read`] with `summary.csv` already open (see
+    /// `aggregate::from_records`).
+    pub(crate) fn from_records(summary: &mut keyed::Records) -> Result<Runs> {
+        summary.rewind()?;
+        let header = summary.header().to_vec();
         let (mut rows, mut count) = (Vec::new(), 0);
-        for rec in r.records() {
-            let rec = rec.context("cannot read summary.csv")?;
+        let mut rec = csv::StringRecord::new();
+        while summary.read(&mut rec)? {
             count += 1;
             if count <= MAX_RUN_ROWS {
-                rows.push(rec);
+                rows.push(rec.clone());
             } else if count == MAX_RUN_ROWS + 1 {
                 rows = Vec::new();
             }
