@@ -5,7 +5,6 @@
 //! no delivery) is averaged over those; one that exists in none is an empty
 //! cell.
 
-use super::atomic::Content;
 use super::keyed::{self, Keys};
 use super::summary::{Metric, SummaryRow};
 use std::collections::HashMap;
@@ -93,17 +92,12 @@ pub(crate) fn t975(df: usize) -> f64 {
 /// The rows of `aggregate.csv` from `summary.csv` (in output order): one per
 /// sweep point and variant, in order of first appearance.
 ///
-/// The file is read twice, as a stream, so memory holds one accumulator per
-/// group and metric, never the runs: the first pass sums each figure, the
-/// second the squared deviations from the mean. Both add in file order,
-/// exactly as [`mean_ci`] adds a slice, so the bits are the same.
-pub(crate) fn from_summary(summary: &Content) -> anyhow::Result<Vec<Aggregate>> {
-    from_records(&mut keyed::Records::open(summary, "summary.csv")?)
-}
-
-/// [`from_summary`] with `summary.csv` already open (the caller may read it
-/// again after: one csv reader for both).
-pub(crate) fn from_records(summary: &mut keyed::Records) -> anyhow::Result<Vec<Aggregate>> {
+/// The file is read twice, as a stream (rewound: the caller's reader may
+/// serve other passes too), so memory holds one accumulator per group and
+/// metric, never the runs: the first pass sums each figure, the second the
+/// squared deviations from the mean. Both add in file order, exactly as
+/// [`mean_ci`] adds a slice, so the bits are the same.
+pub(crate) fn from_summary(summary: &mut keyed::Records) -> anyhow::Result<Vec<Aggregate>> {
     let mut groups: Vec<Group> = Vec::new();
     let mut index: HashMap<Keys, usize> = HashMap::new();
     summary.rewind()?;
@@ -285,6 +279,7 @@ pub(crate) fn to_csv(aggs: &[Aggregate]) -> anyhow::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::atomic::Content;
 
     #[test]
     fn mean_and_ci() {
@@ -313,7 +308,9 @@ mod tests {
         let rows: Vec<(Keys, SummaryRow)> = costs.iter().map(|&c| row("v", c, None)).collect();
         let refs: Vec<(&Keys, &SummaryRow)> = rows.iter().map(|(k, r)| (k, r)).collect();
         let csv = Content::Bytes(keyed::write(&refs).unwrap());
-        let got = from_summary(&csv).unwrap()[0].get(Metric::CostUsd).unwrap();
+        let got = from_summary(&mut keyed::Records::open(&csv, "s").unwrap()).unwrap()[0]
+            .get(Metric::CostUsd)
+            .unwrap();
         let want = mean_ci(&costs);
         assert_eq!(got.mean.to_bits(), want.mean.to_bits());
         assert_eq!(got.ci95.to_bits(), want.ci95.to_bits());
@@ -341,7 +338,7 @@ mod tests {
         ];
         let refs: Vec<(&Keys, &SummaryRow)> = rows.iter().map(|(k, r)| (k, r)).collect();
         let csv = Content::Bytes(keyed::write(&refs).unwrap());
-        let aggs = from_summary(&csv).unwrap();
+        let aggs = from_summary(&mut keyed::Records::open(&csv, "s").unwrap()).unwrap();
         let keys: Vec<&str> = aggs.iter().map(|a| a.keys[1].1.as_str()).collect();
         assert_eq!(keys, ["b", "a"]);
         assert_eq!(aggs[0].keys[1].0, "variant");

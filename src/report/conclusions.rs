@@ -377,7 +377,8 @@ mod tests {
         let keys = Keys::new();
         let refs: Vec<(&Keys, &SummaryRow)> = rows.iter().map(|r| (&keys, r)).collect();
         let csv = keyed::write(&refs).unwrap();
-        aggregate::from_summary(&Content::Bytes(csv)).unwrap()
+        aggregate::from_summary(&mut keyed::Records::open(&Content::Bytes(csv), "s").unwrap())
+            .unwrap()
     }
 
     fn row(variant: &str, per_million: f64, p50: f64, p99: f64, left: u64) -> SummaryRow {

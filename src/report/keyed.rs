@@ -115,21 +115,10 @@ impl<T: Serialize + Default> RowWriter<T> {
     }
 }
 
-/// Reads a CSV file written by [`write`] or [`RowWriter`] row by row, without
-/// holding it: `f` gets each row's point keys (the columns before `variant`)
-/// and a `T` read from the rest. Returns the number of rows. No rows, no
-/// `variant` column needed.
-pub(crate) fn for_each_record<T: DeserializeOwned>(
-    content: &Content,
-    name: &str,
-    f: impl FnMut(Keys, T),
-) -> Result<u64> {
-    Records::open(content, name)?.for_each(f)
-}
-
-/// A CSV file read as a stream, as many times as its readers need: one csv
-/// reader for every pass (building one costs about 270,000 instructions,
-/// its parser tables), rewound to the first row between passes.
+/// A CSV file written by [`write`] or [`RowWriter`], read as a stream (never
+/// held whole), as many times as its readers need: one csv reader for every
+/// pass (building one costs about 270,000 instructions, its parser tables),
+/// rewound to the first row between passes.
 pub(crate) struct Records<'a> {
     r: csv::Reader<Box<dyn ReadSeek + 'a>>,
     header: Vec<String>,
@@ -176,7 +165,9 @@ impl<'a> Records<'a> {
             .with_context(|| format!("cannot read {name}"))
     }
 
-    /// [`for_each_record`] over the rows from here to the end.
+    /// Each row from here to the end: `f` gets its point keys (the columns
+    /// before `variant`) and a `T` read from the rest. Returns the number of
+    /// rows. No rows, no `variant` column needed.
     pub(crate) fn for_each<T: DeserializeOwned>(
         &mut self,
         mut f: impl FnMut(Keys, T),

@@ -27,11 +27,21 @@ pub(crate) use keyed::Keys;
 pub(crate) use summary::{Metric, SummaryRow};
 
 use crate::scenario::slo::Slo;
+use crate::scenario::Overridden;
 use aggregate::Aggregate;
 use anyhow::Context;
 use atomic::{Content, OutputSet};
 use charts::ImageFormat;
 use std::path::Path;
+
+/// A results folder made whole by [`RunCsvs::complete`], and what the
+/// terminal prints of it.
+pub(crate) struct Completed {
+    pub(crate) set: OutputSet,
+    pub(crate) aggregates: Vec<Aggregate>,
+    pub(crate) advice: Option<advice::Advice>,
+    pub(crate) warnings: Vec<warnings::Warning>,
+}
 
 /// The CSVs with one or more rows per run: what a shard writes, what `merge`
 /// concatenates.
@@ -90,23 +100,26 @@ impl RunCsvs {
 
     /// The whole results folder: these CSVs, `aggregate.csv` computed from
     /// `summary.csv`, the charts in each of `formats` (none: no charts),
-    /// `slo.toml` when an SLO was given, `report.html` (with the `warnings`
-    /// and the SLO's advice) with `about`'s files; and the aggregates, for the
-    /// terminal table, and the SLO's advice. Charts are drawn on up to
-    /// `jobs` threads (0 = all cores); the files do not depend on it.
+    /// `slo.toml` when an SLO was given, `report.html` (with the warnings,
+    /// from `summary.csv` and the `overridden` keys, and the SLO's advice)
+    /// with `about`'s files; and what the terminal prints. Charts are drawn
+    /// on up to `jobs` threads (0 = all cores); the files do not depend on it.
     pub(crate) fn complete(
         &self,
         formats: &[ImageFormat],
         jobs: usize,
         about: &page::About,
         slo: Option<&Slo>,
-        warnings: &[warnings::Warning],
-    ) -> anyhow::Result<(OutputSet, Vec<Aggregate>, Option<advice::Advice>)> {
+        overridden: &[Overridden],
+    ) -> anyhow::Result<Completed> {
         let mut set = OutputSet::new();
         self.add_to(&mut set);
-        // One csv reader for the aggregates' two passes and the page's.
+        // One csv reader for every pass over `summary.csv` (the warnings',
+        // the aggregates' two, the page's): each reader built costs about
+        // 270,000 instructions, a fixed cost of every run.
         let mut summary = keyed::Records::open(&self.summary, "summary.csv")?;
-        let aggregates = aggregate::from_records(&mut summary)?;
+        let warnings = warnings::from_summary(&mut summary, overridden)?;
+        let aggregates = aggregate::from_summary(&mut summary)?;
         let aggregate = aggregate::to_csv(&aggregates)?;
         // No formats, no charts: the CSVs are not parsed for them either
         // (four readers and their rows, a fixed cost of every `--no-charts` run).
@@ -131,15 +144,20 @@ impl RunCsvs {
         let page = page::Page {
             about,
             aggregates: &aggregates,
-            summary: &page::Runs::from_records(&mut summary)?,
+            summary: &page::Runs::read(&mut summary)?,
             charts: (!formats.is_empty()).then(|| page::charts_of(drawn.inline)),
-            inputs: &page::ReportInputs::new(warnings, advice.as_ref()),
+            inputs: &page::ReportInputs::new(&warnings, advice.as_ref()),
         };
         set.add(page::NAME, page.render()?);
         about.add_to(&mut set);
         for (name, bytes) in drawn.files {
             set.add(Path::new("charts").join(name), bytes);
         }
-        Ok((set, aggregates, advice))
+        Ok(Completed {
+            set,
+            aggregates,
+            advice,
+            warnings,
+        })
     }
 }

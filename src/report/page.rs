@@ -12,7 +12,7 @@
 //! `merge` and `plot` write the same page.
 
 use super::aggregate::Aggregate;
-use super::atomic::{Content, OutputSet};
+use super::atomic::OutputSet;
 use super::{conclusions, keyed, table};
 use anyhow::{Context, Result};
 use minijinja::value::{Serde, Value};
@@ -120,13 +120,8 @@ pub(crate) struct Runs {
 }
 
 impl Runs {
-    pub(crate) fn read(summary: &Content) -> Result<Runs> {
-        Runs::from_records(&mut keyed::Records::open(summary, "summary.csv")?)
-    }
-
-    /// [`Runs::read`] with `summary.csv` already open (see
-    /// `aggregate::from_records`).
-    pub(crate) fn from_records(summary: &mut keyed::Records) -> Result<Runs> {
+    /// (Rewound first: the caller's reader may serve other passes too.)
+    pub(crate) fn read(summary: &mut keyed::Records) -> Result<Runs> {
         summary.rewind()?;
         let header = summary.header().to_vec();
         let (mut rows, mut count) = (Vec::new(), 0);
@@ -343,6 +338,7 @@ fn inline_svg(svg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::atomic::Content;
 
     fn summary(rows: usize) -> Content {
         let mut text = String::from("variant,replication\n");
@@ -356,11 +352,13 @@ mod tests {
     /// count stays exact.
     #[test]
     fn runs_are_listed_up_to_the_limit_and_always_counted() {
-        let r = Runs::read(&summary(MAX_RUN_ROWS)).unwrap();
+        let r =
+            Runs::read(&mut keyed::Records::open(&summary(MAX_RUN_ROWS), "s").unwrap()).unwrap();
         assert_eq!((r.count, r.rows.len()), (MAX_RUN_ROWS, MAX_RUN_ROWS));
         assert_eq!(r.header, ["variant", "replication"]);
         assert_eq!(&r.rows[7][1], "7");
-        let r = Runs::read(&summary(MAX_RUN_ROWS + 5)).unwrap();
+        let r = Runs::read(&mut keyed::Records::open(&summary(MAX_RUN_ROWS + 5), "s").unwrap())
+            .unwrap();
         assert_eq!((r.count, r.rows.len()), (MAX_RUN_ROWS + 5, 0));
     }
 }

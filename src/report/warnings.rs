@@ -23,7 +23,6 @@
 //! - `overridden:KEY`: a sweep value or `--set` set `KEY`, which the
 //!   variant's own `set` (or the sweep) had set to another value.
 
-use super::atomic::Content;
 use super::keyed::{self, Keys};
 use super::summary::SummaryRow;
 use crate::scenario::Overridden;
@@ -123,11 +122,12 @@ struct Tally {
 /// `overridden` gives an override's values when the study is at hand (its
 /// sentence then names both); without it, the key alone is named.
 pub(crate) fn from_summary(
-    summary: &Content,
+    summary: &mut keyed::Records,
     overridden: &[Overridden],
 ) -> anyhow::Result<Vec<Warning>> {
     let mut tallies: Vec<Tally> = Vec::new();
-    keyed::for_each_record(summary, "summary.csv", |point, row: SummaryRow| {
+    summary.rewind()?;
+    summary.for_each(|point, row: SummaryRow| {
         let i = match tallies
             .iter()
             .position(|t| t.point == point && t.variant == row.variant)

@@ -10,7 +10,7 @@ use crate::report::charts::{self, ImageFormat, Inputs};
 use crate::report::folder;
 use crate::report::page::{self, About, Page, ReportInputs, Runs};
 use crate::report::shard::{self, Manifest};
-use crate::report::{advice, aggregate, warnings, RunCsvs};
+use crate::report::{advice, aggregate, keyed, warnings, RunCsvs};
 use std::path::{Path, PathBuf};
 
 /// Joins the shard folders `dirs` (any order) into the results folder `out`,
@@ -36,10 +36,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path, formats: &[ImageFormat]) -> Result<()
     };
     let staging = claim(&out)?;
     let csvs = shard::merge(parts, &staging.path("")).map_err(Error::Usage)?;
-    let warnings = warnings::from_summary(&csvs.summary, &[])?;
     // No --jobs here: charts on all cores (the files do not depend on it).
-    let (set, _, _) = csvs.complete(formats, 0, &about, slo.as_ref(), &warnings)?;
-    set.commit(&staging, &|n| folder::OWNED.contains(&n))?;
+    let done = csvs.complete(formats, 0, &about, slo.as_ref(), &[])?;
+    done.set.commit(&staging, &|n| folder::OWNED.contains(&n))?;
     Ok(())
 }
 
@@ -87,15 +86,18 @@ pub fn plot(dir: &Path, formats: &[ImageFormat]) -> Result<usize> {
     }
     let summary = Content::File(dir.join(RunCsvs::NAMES[0]));
     let page_of = || -> anyhow::Result<Vec<u8>> {
-        let aggregates = aggregate::from_summary(&summary)?;
+        // One csv reader for every pass (see `RunCsvs::complete`).
+        let mut rows = keyed::Records::open(&summary, "summary.csv")?;
+        let warnings = warnings::from_summary(&mut rows, &[])?;
+        let aggregates = aggregate::from_summary(&mut rows)?;
         let about = About::read(&dir);
         let page = Page {
             about: &about,
             aggregates: &aggregates,
-            summary: &Runs::read(&summary)?,
+            summary: &Runs::read(&mut rows)?,
             charts: Some(page::charts_of(drawn.inline)),
             inputs: &ReportInputs::new(
-                &warnings::from_summary(&summary, &[])?,
+                &warnings,
                 inputs
                     .slo
                     .as_ref()

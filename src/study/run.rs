@@ -131,11 +131,9 @@ pub fn run(study: &Study, o: &Output) -> Result<Finished> {
         .collect();
     let (set, aggregates, warnings, advice) = match o.shard {
         None => {
-            // Read before the commit moves the staged summary.
-            let warnings = warnings::from_summary(&csvs.summary, &overridden)?;
-            let (set, aggregates, advice) =
-                csvs.complete(&o.formats, o.jobs, &about, study.slo.as_ref(), &warnings)?;
-            (set, Some(aggregates), warnings, advice)
+            let slo = study.slo.as_ref();
+            let done = csvs.complete(&o.formats, o.jobs, &about, slo, &overridden)?;
+            (done.set, Some(done.aggregates), done.warnings, done.advice)
         }
         Some(s) => {
             let mut set = OutputSet::new();
