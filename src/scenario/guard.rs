@@ -5,6 +5,10 @@
 //! The estimate is deliberately simple and errs high: about six events per
 //! message (send, arrival, receive, processing, delete and its response) plus
 //! three per empty poll, a consumer polling as fast as an empty queue lets it.
+//! That is a model with every step an event; where steps are folded into
+//! the one before them (`model/sim`: a producer's creations, most loop
+//! consumers' steps between requests) a run takes fewer, about 2.5 per
+//! message on the reference load, so the estimate errs higher still there.
 //! A short poll also visits `sample_nodes` nodes, each a fraction of an
 //! event's cost: a fleet of 100,000 sampling 80,000 makes every poll as dear
 //! as thousands of events, so that cost counts against `--max-events` too.
