@@ -11,7 +11,7 @@
 //! run on the other side of it, and the runs part from there. The scenarios
 //! below have no such tie at these seeds, so any difference is a fold's own.
 
-use crate::common::configs;
+use crate::common::{config, configs};
 use sqs_sim::model::{self, ModelConfig, RunOptions, RunResult};
 
 /// The run, folded and not: (folded, every step).
@@ -124,7 +124,7 @@ processing = { kind = "exponential", mean = "10ms" }
 /// elsewhere; the same 2 s later.
 #[test]
 fn the_processing_level_is_the_hand_count() {
-    let cfg = &configs(
+    let cfg = &config(
         r#"
 duration = "4s"
 network = "5ms"
@@ -140,8 +140,7 @@ wait_time = "20s"
 max_messages = 10
 processing = "300ms"
 "#,
-    )[0]
-    .1;
+    );
     let want: Vec<u64> = (0..40)
         .map(|i| u64::from(matches!(i % 20, 11..=16)))
         .collect();
@@ -192,7 +191,7 @@ processing = { kind = "exponential", mean = "300ms" }
 /// the end; two more consumers do the same in step.
 #[test]
 fn empty_waits_are_counted_by_hand() {
-    let cfg = &configs(
+    let cfg = &config(
         r#"
 duration = "30s"
 network = "5ms"
@@ -201,8 +200,7 @@ name = "idle"
 count = 3
 wait_time = "5s"
 "#,
-    )[0]
-    .1;
+    );
     let (folded, every) = both(cfg, 1);
     for r in [&folded, &every] {
         assert_eq!(r.counters.receive_requests, 3 * 6);

@@ -90,10 +90,16 @@ impl Sim<'_> {
         let bucket = self.cfg.bucket;
         self.rec.levels(now - bucket, self.queue.levels());
         let running = self.consumers_running(now);
-        let busy = self.busy + self.folded_busy.at(now);
+        let busy = self.busy_at(now);
         self.rec.consumer_levels(now - bucket, busy, running);
         self.lambda_tick(now - bucket, Some(now));
         self.events.schedule(now + bucket, Event::Tick);
+    }
+
+    /// Messages being processed at `t`, as a tick then records it: the
+    /// counted ones and the folded consumers' (`busy`'s module).
+    fn busy_at(&mut self, t: SimTime) -> u64 {
+        self.busy + self.folded_busy.at(t)
     }
 
     /// The run is over: the last (possibly partial) bucket gets its levels
@@ -104,7 +110,7 @@ impl Sim<'_> {
         let start = SimTime(end.micros().saturating_sub(1) / width * width);
         self.rec.levels(start, self.queue.levels());
         let running = self.consumers_running(end);
-        let busy = self.busy + self.folded_busy.at(end);
+        let busy = self.busy_at(end);
         self.rec.consumer_levels(start, busy, running);
         self.lambda_tick(start, None);
         self.rec.finish_series(end.micros().div_ceil(width));

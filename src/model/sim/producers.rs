@@ -76,22 +76,10 @@ impl<'a> Sim<'a> {
         // group's batch size and stop time, so the common arrival never
         // reads the group's config.
         let producer = &mut self.producers[p.index()];
-        producer.buffered += 1;
-        if producer.buffered >= producer.batch {
-            producer.buffered = 0;
-            let n = producer.batch;
-            send_from(producer, &self.network, &mut self.events, now, p, n, false);
-        }
+        add_to_batch(producer, &self.network, &mut self.events, now, p, false);
         match producer.next_arrival_after(&cfg.producers, now) {
             Some(t) => self.events.schedule(t, Event::ProducerNext { p }),
-            None => {
-                // A stop past the run's end never comes: nothing to flush.
-                let stop = producer.stop;
-                if producer.buffered > 0 && stop <= cfg.duration {
-                    self.events
-                        .schedule(stop.max(now), Event::ProducerFlush { p });
-                }
-            }
+            None => flush_at_stop(producer, &mut self.events, cfg.duration, p),
         }
     }
 
@@ -120,21 +108,12 @@ impl<'a> Sim<'a> {
         let cfg = self.cfg;
         let producer = &mut self.producers[p.index()];
         while let Some(now) = next {
-            producer.buffered += 1;
-            if producer.buffered >= producer.batch {
-                producer.buffered = 0;
-                let n = producer.batch;
-                send_from(producer, &self.network, &mut self.events, now, p, n, true);
+            if add_to_batch(producer, &self.network, &mut self.events, now, p, true) {
                 return;
             }
             next = producer.next_arrival_after(&cfg.producers, now);
         }
-        // Every arrival is before `stop`, so `producer_next`'s
-        // `stop.max(now)` is `stop`.
-        if producer.buffered > 0 && producer.stop <= cfg.duration {
-            let stop = producer.stop;
-            self.events.schedule(stop, Event::ProducerFlush { p });
-        }
+        flush_at_stop(producer, &mut self.events, cfg.duration, p);
     }
 
     /// The producer stops: a partly filled batch is sent as it is.
@@ -211,6 +190,41 @@ impl<'a> Sim<'a> {
         if any_visible {
             self.wake_waiters(now, obs);
         }
+    }
+}
+
+/// Producer `p` (`producer`, in hand) creates a message at `now`: it joins
+/// the batch, which is sent (`folded`, see `send_from`) when full. Whether
+/// it was.
+#[inline(always)]
+fn add_to_batch(
+    producer: &mut Producer,
+    network: &Delay,
+    events: &mut EventQueue<Event>,
+    now: SimTime,
+    p: ProducerId,
+    folded: bool,
+) -> bool {
+    producer.buffered += 1;
+    if producer.buffered < producer.batch {
+        return false;
+    }
+    producer.buffered = 0;
+    let n = producer.batch;
+    send_from(producer, network, events, now, p, n, folded);
+    true
+}
+
+/// Producer `p` (`producer`, in hand) has made its last arrival: a partly
+/// filled batch leaves at its stop time, which is after every arrival (a
+/// stop past the run's end never comes: nothing to flush). Inlined,
+/// although it runs once per producer: out of line (even `#[cold]`), the
+/// folded creations around it measured +1.5 % instructions on the
+/// reference load.
+#[inline(always)]
+fn flush_at_stop(producer: &Producer, events: &mut EventQueue<Event>, end: SimTime, p: ProducerId) {
+    if producer.buffered > 0 && producer.stop <= end {
+        events.schedule(producer.stop, Event::ProducerFlush { p });
     }
 }
 
