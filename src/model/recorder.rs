@@ -4,7 +4,7 @@
 //! to a [`BucketSink`], so memory does not grow with the run.
 
 use super::cloudwatch::{CloudwatchPeriod, Periods, Sample};
-use super::queue::Levels;
+use super::queue::{Delivery, Levels};
 use crate::engine::SimTime;
 use hdrhistogram::Histogram;
 use std::collections::VecDeque;
@@ -590,6 +590,17 @@ impl<'s> Recorder<'s> {
     pub(crate) fn overlimit(&mut self, now: SimTime) {
         if self.measured(now) {
             self.counters.overlimit_responses += 1;
+        }
+    }
+
+    /// A response with `delivered` reached its consumer at `now`: the
+    /// latency of each message it delivers for the first time.
+    #[inline]
+    pub(crate) fn latencies(&mut self, now: SimTime, delivered: &[Delivery]) {
+        for d in delivered {
+            if d.first {
+                self.latency(now, d.sent);
+            }
         }
     }
 

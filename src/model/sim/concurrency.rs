@@ -152,10 +152,8 @@ impl Sim<'_> {
                 receipts: Vec::with_capacity(n as usize),
             });
         }
+        self.rec.latencies(now, &consumer.received);
         for d in consumer.received.drain(..) {
-            if d.first {
-                self.rec.latency(now, d.sent);
-            }
             let id = s.next_id;
             s.next_id = s.next_id.wrapping_add(1);
             s.held.push(Held {

@@ -497,11 +497,7 @@ impl<'a> Sim<'a> {
             return;
         }
         if at < self.cfg.duration {
-            for d in &consumer.received {
-                if d.first {
-                    self.rec.latency(at, d.sent);
-                }
-            }
+            self.rec.latencies(at, &consumer.received);
         }
         consumer.next = 0;
         consumer.to_delete.clear();
@@ -532,11 +528,7 @@ impl<'a> Sim<'a> {
             }
             return;
         }
-        for d in &consumer.received {
-            if d.first {
-                self.rec.latency(now, d.sent);
-            }
-        }
+        self.rec.latencies(now, &consumer.received);
         consumer.next = 0;
         consumer.to_delete.clear();
         consumer.activity = Activity::Processing;

@@ -342,11 +342,7 @@ impl<'a> Sim<'a> {
             deletes.clear();
         }
         let running = esm.running as u64;
-        for d in &batch {
-            if d.first {
-                self.rec.latency(now, d.sent);
-            }
-        }
+        self.rec.latencies(now, &batch);
         let billed_ms = duration.micros().div_ceil(1000);
         self.rec.lambda_invocation(
             now,
